@@ -1,0 +1,3 @@
+"""Docker Interview Mentor."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,29 @@
+"""Domain errors: each carries the message the user should see (one error path per interface)."""
+
+from __future__ import annotations
+
+
+class MentorError(Exception):
+    """Base class; `str(err)` is shown to the user as it is."""
+
+    exit_code = 1
+    status_code = 500
+
+
+class BadInput(MentorError):
+    """The user asked for something invalid (a section 21, an empty message ...)."""
+
+    exit_code = 2
+    status_code = 422
+
+
+class NotFound(MentorError):
+    exit_code = 2
+    status_code = 404
+
+
+class KnowledgeError(MentorError):
+    """A knowledge file cannot be parsed; the message names the file and line."""
+
+    exit_code = 1
+    status_code = 500

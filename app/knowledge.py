@@ -1,0 +1,223 @@
+"""Parse knowledge/ into typed Section and Question objects; check all of it.
+
+Parsing errors raise KnowledgeError naming the file and line; `check()` collects every problem
+(parse errors, the note format, the question-bank rules) without stopping at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from app import notes_format
+from app.catalog import SECTION_TITLES
+from app.errors import KnowledgeError, NotFound
+
+MAX_MODEL_ANSWER_WORDS = 120
+MIN_QUESTIONS = 10
+MIN_IMP_QUESTIONS = 3
+_STEM = re.compile(r"^(\d{2})-[a-z0-9-]+$")
+
+
+class Question(BaseModel):
+    """One interview question with its grading rubric."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    question: str = Field(min_length=10)
+    imp: bool = False
+    level: Literal["junior", "mid", "senior"]
+    key_points: list[str] = Field(min_length=2, max_length=6)
+    model_answer: str = Field(min_length=20)
+    follow_ups: list[str] = Field(min_length=1, max_length=3)
+    misconceptions: list[str] = Field(default_factory=list)
+    section: int = 0
+    line: int = 0
+
+    @field_validator("key_points", "follow_ups", "misconceptions")
+    @classmethod
+    def _non_empty_items(cls, items: list[str]) -> list[str]:
+        if any(not str(s).strip() for s in items):
+            raise ValueError("items must be non-empty text")
+        return [str(s).strip() for s in items]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section note: front matter plus the Markdown body in the fixed note format."""
+
+    number: int
+    title: str
+    aliases: tuple[str, ...]
+    markdown: str
+    path: Path
+    body_line: int  # the file line where `markdown` starts (1-based)
+    questions: tuple[Question, ...] = field(default=())
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    sections: dict[int, Section]
+
+    def section(self, number: int) -> Section:
+        try:
+            return self.sections[number]
+        except KeyError:
+            raise NotFound(f"there is no Section {number}; sections are 1-20") from None
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for s in self.sections.values() for q in s.questions]
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]:
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise KnowledgeError(f"{path}:1: a section file must start with '---' front matter")
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            try:
+                meta = yaml.safe_load("".join(lines[1:i])) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = mark.line + 2 if mark else 1
+                raise KnowledgeError(f"{path}:{where}: front matter is not valid YAML") from exc
+            if not isinstance(meta, dict):
+                raise KnowledgeError(f"{path}:2: front matter must be a mapping")
+            return meta, "".join(lines[i + 1 :]), i + 2
+    raise KnowledgeError(f"{path}:1: front matter is never closed with '---'")
+
+
+def parse_section(path: Path) -> Section:
+    meta, body, body_line = _front_matter(path, path.read_text(encoding="utf-8"))
+    number, title = meta.get("number"), meta.get("title")
+    if not isinstance(number, int) or number not in SECTION_TITLES:
+        raise KnowledgeError(f"{path}:2: 'number' must be an integer 1-20, got {number!r}")
+    if title != SECTION_TITLES[number]:
+        raise KnowledgeError(
+            f"{path}:2: title {title!r} should be {SECTION_TITLES[number]!r} for section {number}"
+        )
+    aliases = meta.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise KnowledgeError(f"{path}:2: 'aliases' must be a list of strings")
+    return Section(
+        number=number,
+        title=title,
+        aliases=tuple(a.strip().lower() for a in aliases),
+        markdown=body.strip() + "\n",
+        path=path,
+        body_line=body_line,
+    )
+
+
+def parse_questions(path: Path, section: int) -> list[Question]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
+    if root is None or not isinstance(root, yaml.SequenceNode):
+        raise KnowledgeError(f"{path}:1: a question bank must be a YAML list of questions")
+    questions = []
+    for node in root.value:
+        line = node.start_mark.line + 1
+        data = yaml.SafeLoader(yaml.serialize(node)).get_single_data()
+        if not isinstance(data, dict):
+            raise KnowledgeError(f"{path}:{line}: each question must be a mapping")
+        try:
+            questions.append(Question(**data, section=section, line=line))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise KnowledgeError(f"{path}:{line}: question {where}: {err['msg']}") from None
+    return questions
+
+
+def load(knowledge_dir: Path) -> Knowledge:
+    """Parse every section and its question bank; raise KnowledgeError on the first bad file."""
+    sections: dict[int, Section] = {}
+    sec_dir = knowledge_dir / "sections"
+    if not sec_dir.is_dir():
+        raise KnowledgeError(f"{sec_dir}: no sections folder")
+    for path in sorted(sec_dir.glob("*.md")):
+        section = parse_section(path)
+        if section.number in sections:
+            raise KnowledgeError(f"{path}:2: section {section.number} is defined twice")
+        bank = knowledge_dir / "questions" / f"{path.stem}.yaml"
+        qs = tuple(parse_questions(bank, section.number)) if bank.exists() else ()
+        sections[section.number] = Section(**{**section.__dict__, "questions": qs})
+    return Knowledge(sections=dict(sorted(sections.items())))
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def check(knowledge_dir: Path) -> list[str]:
+    """Every problem in knowledge/, as 'file:line: message' lines; empty when all pass."""
+    problems: list[str] = []
+    sec_dir, q_dir = knowledge_dir / "sections", knowledge_dir / "questions"
+    seen: dict[int, Path] = {}
+    ids: dict[str, str] = {}
+    for path in sorted(sec_dir.glob("*.md")) if sec_dir.is_dir() else []:
+        if not _STEM.match(path.stem):
+            problems.append(f"{path}:1: file name must look like NN-slug.md")
+        try:
+            section = parse_section(path)
+        except KnowledgeError as exc:
+            problems.append(str(exc))
+            continue
+        if f"{section.number:02d}" != path.stem[:2]:
+            problems.append(f"{path}:2: number {section.number} does not match the file name")
+        seen[section.number] = path
+        for p in notes_format.find_problems(section.markdown, section.number):
+            line = section.body_line + p.line - 1 if p.line else 1
+            problems.append(f"{path}:{line}: {p.message}")
+        bank = q_dir / f"{path.stem}.yaml"
+        if not bank.exists():
+            problems.append(f"{bank}:1: missing question bank for section {section.number}")
+            continue
+        try:
+            questions = parse_questions(bank, section.number)
+        except KnowledgeError as exc:
+            problems.append(str(exc))
+            continue
+        problems += _bank_problems(bank, questions, ids)
+    for number, title in SECTION_TITLES.items():
+        if number not in seen:
+            problems.append(f"{sec_dir}: missing Section {number}: {title}")
+    for path in sorted(q_dir.glob("*.yaml")) if q_dir.is_dir() else []:
+        if not (sec_dir / f"{path.stem}.md").exists():
+            problems.append(f"{path}:1: question bank without a matching section file")
+    return problems
+
+
+def _bank_problems(bank: Path, questions: list[Question], ids: dict[str, str]) -> list[str]:
+    problems = []
+    if len(questions) < MIN_QUESTIONS:
+        problems.append(f"{bank}:1: {len(questions)} questions, at least {MIN_QUESTIONS} needed")
+    if sum(q.imp for q in questions) < MIN_IMP_QUESTIONS:
+        problems.append(f"{bank}:1: fewer than {MIN_IMP_QUESTIONS} questions marked imp")
+    if len({q.level for q in questions}) < 3:
+        problems.append(f"{bank}:1: mix junior, mid and senior questions")
+    for q in questions:
+        if q.id in ids:
+            problems.append(f"{bank}:{q.line}: id {q.id!r} already used in {ids[q.id]}")
+        ids[q.id] = bank.name
+        if _words(q.model_answer) > MAX_MODEL_ANSWER_WORDS:
+            problems.append(
+                f"{bank}:{q.line}: model_answer of {q.id!r} has {_words(q.model_answer)} words, "
+                f"at most {MAX_MODEL_ANSWER_WORDS}"
+            )
+    return problems

@@ -1,0 +1,69 @@
+"""Every path and knob in one place, read from the environment (prefix MENTOR_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """The mentor's configuration. Nothing reads the environment at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="MENTOR_", env_file=None, extra="ignore")
+
+    # where things live
+    knowledge_dir: Path = ROOT / "knowledge"
+    prompts_dir: Path = ROOT / "prompts"
+    data_dir: Path = ROOT / "data"
+    index_dir: Path | None = None  # default: <data_dir>/index
+
+    # retrieval
+    embedding_model: str = Field(
+        default="packaged:all-MiniLM-L6-v2",
+        description="'packaged:all-MiniLM-L6-v2' (the PyPI package), a local folder, or a hub name",
+    )
+    retrieval_k: int = Field(default=5, ge=1, le=50)
+    rrf_k: int = Field(default=60, ge=1)
+
+    # LLM (OpenAI-compatible); the offline engine is used when neither key nor base URL is set
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "MENTOR_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "MENTOR_OPENAI_BASE_URL")
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=1, ge=0, le=5)
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+
+    # web
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    database_url: str | None = None  # default: sqlite:///<data_dir>/mentor.db
+    max_message_chars: int = Field(default=8000, ge=1)
+    api_token: str | None = None
+    secret_key: str | None = None
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'mentor.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own Settings instead."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The FastAPI web app: routes translate HTTP to mentor calls, nothing more."""

@@ -1,0 +1,1 @@
+"""Benchmarks and quality evaluations; results go to BENCHMARKS.md."""

@@ -1,0 +1,70 @@
+"""Shared fixtures: real settings on temp folders, the real packaged embedding model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from app.catalog import SECTION_TITLES
+from app.notes_format import closing_question
+from app.settings import ROOT, Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+KNOWLEDGE = ROOT / "knowledge"
+SEED = ROOT.parent / "shared" / "seed" / "000_b5585392fad612f9.txt"
+
+
+def build_note(number: int, *, words: int = 420, closing: str | None = None) -> str:
+    """A note that passes the fixed format; tests break it one rule at a time."""
+    title = SECTION_TITLES[number]
+    filler = " ".join(["containers share the host kernel and isolate processes"] * (words // 8))
+    return f"""## Section {number}: {title}
+
+A short overview of the topic. It says what matters for interviews.
+
+### Containers vs Virtual Machines (IMP)
+
+{filler}
+
+| Feature | Container | VM |
+| --- | --- | --- |
+| Kernel | shared | own |
+
+### Commands
+
+```bash
+docker run --rm -it alpine:3.20 sh
+```
+
+### Pitfalls and Practices
+
+- **Common Pitfall:** running as root.
+- **Best Practice:** pin image versions.
+- **Version Note:** BuildKit is the default builder since Docker Engine 23.0.
+- **Analogy:** containers are flats in one building; VMs are separate houses.
+
+{closing if closing is not None else closing_question(number)}
+"""
+
+
+@pytest.fixture
+def make_note() -> Callable[..., str]:
+    return build_note
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on the real knowledge, with data (index, database) in a temp folder."""
+    return Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from app.retrieval.embeddings import shared_embedder
+
+    return shared_embedder()
