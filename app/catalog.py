@@ -31,3 +31,30 @@ LAST_SECTION = 20
 
 def valid_range_text() -> str:
     return f"{FIRST_SECTION}-{LAST_SECTION}"
+
+
+# Words users type for each section, beyond its title (the front-matter aliases add more).
+SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
+    1: ("introduction", "intro", "basics", "docker basics", "containers vs vms", "what is docker"),
+    2: ("installation", "install", "setup", "set up", "docker desktop", "wsl2", "wsl"),
+    3: ("images", "image", "layers", "image layers", "tagging", "build cache"),
+    4: ("containers", "container", "container lifecycle", "lifecycle", "resource limits"),
+    5: ("networking", "network", "networks", "bridge network", "dns", "service discovery"),
+    6: ("volumes", "volume", "storage", "bind mounts", "bind mount", "tmpfs", "persistence"),
+    7: ("dockerfile", "dockerfiles", "advanced dockerfile", "dockerfile tricks", "multi-stage",
+        "multi stage builds", "build secrets", "arg and env", "entrypoint vs cmd"),
+    8: ("compose", "docker compose", "docker-compose", "compose file", "multi-container"),
+    9: ("swarm", "swarm mode", "docker swarm", "orchestration with swarm"),
+    10: ("kubernetes", "k8s", "kube", "dockershim", "cri", "minikube", "kind", "k3s"),
+    11: ("security", "secure", "rootless security", "hardening images", "image scanning"),
+    12: ("registries", "registry", "docker hub", "private registry", "pull limits"),
+    13: ("monitoring", "logging", "logs", "metrics", "prometheus", "log drivers"),
+    14: ("debugging", "debug", "docker exec", "inspect"),
+    15: ("performance", "optimization", "optimisation", "slim images", "image size"),
+    16: ("plugins", "extensions", "docker plugins", "desktop extensions"),
+    17: ("ci/cd", "cicd", "ci cd", "ci", "pipelines", "github actions", "gitlab ci", "jenkins"),
+    18: ("production", "prod", "docker in prod", "high availability", "ha"),
+    19: ("troubleshooting", "common issues", "errors", "common errors", "troubleshoot"),
+    20: ("emerging", "advanced topics", "emerging topics", "podman", "wasm", "buildkit",
+         "rootless"),
+}  # fmt: skip

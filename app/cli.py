@@ -109,6 +109,85 @@ def serve(
     )
 
 
+@cli.command()
+def index(
+    rebuild: Annotated[bool, typer.Option(help="re-embed even if the cache is current")] = False,
+) -> None:
+    """Build the retrieval index (or confirm the on-disk cache is current)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from app.retrieval.index import describe, load_or_build
+
+    settings = _settings()
+    kb = knowledge.load(settings.knowledge_dir)
+    t0 = time.perf_counter()
+    embedded = False
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("embedding chunks", total=None)
+
+        def progress(done: int, total: int) -> None:
+            nonlocal embedded
+            embedded = True
+            bar.update(task, completed=done, total=total)
+
+        idx = load_or_build(settings, kb, rebuild=rebuild, progress=progress, warm=False)
+    info = describe(idx)
+    state = "built" if embedded else "cache is current"
+    sys.stdout.write(
+        f"index {state}: {info['chunks']} chunks ({info['notes']} notes, {info['questions']} "
+        f"questions) from {info['sections']} sections in {time.perf_counter() - t0:.1f} s; "
+        f"cache {settings.resolved_index_dir}\n"
+    )
+
+
+@cli.command()
+def search(
+    query: Annotated[str, typer.Argument(help="what to look for")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=50, help="how many results")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON list")] = False,
+    section_filter: Annotated[
+        list[str] | None, typer.Option("--section", "-s", help="only this section (repeatable)")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25")] = "hybrid",
+) -> None:
+    """Search the knowledge: the best passages with their citations."""
+    import json
+
+    from app.retrieval.index import clean_query, load_or_build
+
+    clean_query(query)  # an empty query fails before the model loads
+    only = [parse_section_number(s) for s in section_filter] if section_filter else None
+    settings = _settings()
+    idx = load_or_build(settings, knowledge.load(settings.knowledge_dir))
+    hits = idx.search(query, k=k, sections=only, mode=mode)
+    if as_json:
+        sys.stdout.write(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+        return
+    if not hits:
+        sys.stdout.write("no results\n")
+        return
+    table = Table("#", "score", "where", "passage", title=f"search: {query[:60]}")
+    for rank, hit in enumerate(hits, start=1):
+        snippet = " ".join(hit.chunk.text.split())
+        table.add_row(
+            str(rank),
+            f"{hit.score:.3f}",
+            hit.chunk.citation(),
+            snippet[:160] + ("..." if len(snippet) > 160 else ""),
+        )
+    out.print(table)
+
+
 def main() -> None:
     """Entry point: domain errors become one line on stderr and an exit code."""
     try:
@@ -129,5 +208,12 @@ def main() -> None:
         raise
 
 
+# commands that live in their own modules register themselves on `cli` when imported
+from app import cli_chat, cli_interview  # noqa: E402,F401,I001
+
+
 if __name__ == "__main__":
-    main()
+    # run the imported module, on which the other command modules registered
+    from app.cli import main as _main
+
+    _main()

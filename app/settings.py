@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0, le=5)
     llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    llm_max_tokens: int = Field(default=2400, ge=16, description="cap on one generated reply")
 
     # web
     host: str = "127.0.0.1"

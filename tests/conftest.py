@@ -68,3 +68,40 @@ def embedder():  # type: ignore[no-untyped-def]
     from app.retrieval.embeddings import shared_embedder
 
     return shared_embedder()
+
+
+@pytest.fixture(scope="session")
+def session_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One data folder (and so one built index) shared by the session's tests."""
+    return Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def kb():  # type: ignore[no-untyped-def]
+    from app import knowledge
+
+    return knowledge.load(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def index(session_settings: Settings, kb, embedder):  # type: ignore[no-untyped-def]
+    from app.retrieval.index import load_or_build
+
+    return load_or_build(session_settings, kb, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def openai_server():  # type: ignore[no-untyped-def]
+    from tests.support.openai_server import ScriptedOpenAIServer
+
+    server = ScriptedOpenAIServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def scripted(openai_server):  # type: ignore[no-untyped-def]
+    """The scripted OpenAI-compatible server, emptied for this test."""
+    openai_server.reset()
+    return openai_server

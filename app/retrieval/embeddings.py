@@ -58,7 +58,12 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model
+        # sentence-transformers 5.x renamed the method; keep both versions working
+        getter = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension"
+        )
+        return int(getter())
 
     def encode(self, texts: list[str], batch_size: int = 32) -> NDArray[np.float32]:
         """Unit-length float32 vectors, one row per text."""

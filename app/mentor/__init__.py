@@ -1,0 +1,1 @@
+"""The mentor: intent routing, conversation state, section flow, clarify, interviews."""

@@ -1,0 +1,412 @@
+"""The mentor: one turn = route the message, act, stream the reply, update the state.
+
+Both the web app and the CLI call `Mentor.stream()` / `Mentor.reply()`. Backend failures never
+escape: the turn falls back to the offline engine and `Reply.notice` says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app import notes_format
+from app.catalog import LAST_SECTION, SECTION_TITLES
+from app.llm.base import Backend, BackendError, Request
+from app.llm.offline import OfflineBackend
+from app.mentor.intents import Route, SectionMatcher, route
+from app.mentor.state import ConversationState
+from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
+from app.prompts import Prompts
+
+if TYPE_CHECKING:
+    from app.knowledge import Knowledge
+    from app.retrieval.index import Hit, HybridIndex
+    from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CLARIFY_K = 5
+CLARIFY_MAX_TOKENS = 600
+SHINGLE_WORDS = 6  # a leak is cut off after at most this many words of the system prompt
+
+
+@dataclass
+class Stats:
+    """Counters the metrics endpoint reads."""
+
+    llm_calls: int = 0
+    fallbacks: int = 0
+    tokens: int = 0
+    canary_blocks: int = 0
+    by_intent: dict[str, int] = field(default_factory=dict)
+
+
+class Mentor:
+    def __init__(
+        self,
+        kb: Knowledge,
+        index: HybridIndex,
+        prompts: Prompts,
+        backend: Backend | None = None,
+        *,
+        interview: Any = None,
+        canary: str | None = None,
+        max_tokens: int | None = None,
+    ) -> None:
+        self.kb = kb
+        self.index = index
+        self.prompts = prompts
+        self.offline = OfflineBackend(index.embedder)
+        self.backend = backend or self.offline
+        self.matcher = SectionMatcher.from_knowledge(kb, index.embedder)
+        self.max_tokens = max_tokens
+        self.canary = canary or f"CANARY-{secrets.token_hex(8)}"
+        self._fingerprints = _shingles(self.prompts.render("system.j2", canary=self.canary))
+        self.stats = Stats()
+        self.interview = interview if interview is not None else self._default_interview()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, kb: Knowledge, index: HybridIndex) -> Mentor:
+        backend: Backend | None = None
+        if settings.llm_configured:
+            from app.llm.openai_backend import OpenAIBackend
+
+            backend = OpenAIBackend(
+                model=settings.llm_model,
+                api_key=settings.openai_api_key,
+                base_url=settings.openai_base_url,
+                timeout=settings.llm_timeout,
+                max_retries=settings.llm_max_retries,
+                temperature=settings.llm_temperature,
+            )
+        return cls(
+            kb, index, Prompts(settings.prompts_dir), backend, max_tokens=settings.llm_max_tokens
+        )
+
+    def _default_interview(self) -> Any:
+        try:
+            from app.mentor.grader import OfflineGrader
+            from app.mentor.interview import InterviewService
+        except ImportError:  # pragma: no cover - only while the interview module is missing
+            return None
+        grader: Any = OfflineGrader(self.index.embedder)
+        if self.backend is not self.offline:
+            from app.mentor.grader import LLMGrader
+
+            grader = LLMGrader(self.backend, self.prompts, grader)
+        return InterviewService(self.kb, self.index, grader)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.backend is not self.offline
+
+    # -- the turn ------------------------------------------------------------------------------
+
+    async def reply(self, state: ConversationState, message: str) -> Reply:
+        final: Reply | None = None
+        async for event in self.stream(state, message):
+            if isinstance(event, Done):
+                final = event.reply
+        assert final is not None
+        return final
+
+    async def stream(self, state: ConversationState, message: str) -> AsyncIterator[Event]:
+        """Route `message`, stream the reply; mutates `state`. Never raises for LLM trouble."""
+        r = route(message, state, self.matcher)
+        state.turns += 1
+        self.stats.by_intent[r.intent] = self.stats.by_intent.get(r.intent, 0) + 1
+        if r.problem:
+            reply = Reply(intent=r.intent, markdown=r.problem)
+            async for e in self._emit_text(reply):
+                yield e
+            return
+        if r.intent in ("section", "next"):
+            assert r.section is not None
+            async for e in self._section(state, r):
+                yield e
+        elif r.intent == "interview":
+            async for e in self._interview_start(state, r):
+                yield e
+        elif r.intent == "answer":
+            async for e in self._interview_answer(state, message):
+                yield e
+        elif r.intent == "clarify":
+            async for e in self._clarify(state, message, r):
+                yield e
+        elif r.intent == "help":
+            async for e in self._emit_text(self._help(state, r)):
+                yield e
+        else:
+            async for e in self._emit_text(self._other(state, r)):
+                yield e
+
+    async def _emit_text(self, reply: Reply) -> AsyncIterator[Event]:
+        yield Meta(reply.intent, reply.section, reply.citations)
+        async for piece in self.offline.stream(Request("other", [], {"text": reply.markdown})):
+            yield Delta(piece)
+        yield Done(reply)
+
+    # -- sections ------------------------------------------------------------------------------
+
+    async def _section(self, state: ConversationState, r: Route) -> AsyncIterator[Event]:
+        assert r.section is not None
+        number = r.section
+        section = self.kb.section(number)
+        citations = [Citation(number, section.title)]
+        yield Meta(r.intent, number, citations)
+        notice = None
+        backend_name = "offline"
+        markdown = section.markdown
+        if self.llm_enabled:
+            generated: str | None = None
+            parts: list[str] = []
+            try:
+                async for piece in self._llm_stream(self._notes_request(number)):
+                    parts.append(piece)
+                    yield Delta(piece)
+                generated = await self._checked_note(number, "".join(parts))
+            except BackendError as exc:
+                notice = f"The language model failed ({exc}); these are the curated notes."
+            if generated:
+                markdown, backend_name = generated, self.backend.name
+            elif notice is None:
+                notice = (
+                    "The generated notes broke the note format twice; these are the curated notes."
+                )
+            if notice:
+                self.stats.fallbacks += 1
+                yield Delta(f"\n\n> {notice}\n\n")
+                async for piece in self.offline.stream(
+                    Request("notes", [], {"markdown": markdown})
+                ):
+                    yield Delta(piece)
+        else:
+            async for piece in self.offline.stream(Request("notes", [], {"markdown": markdown})):
+                yield Delta(piece)
+        state.current_section = number
+        state.mark_seen(number)
+        state.mode = "revision" if state.mode != "interview" else state.mode
+        if number >= LAST_SECTION:
+            state.offered_section, state.offers_interview = None, True
+        else:
+            state.offered_section, state.offers_interview = number + 1, False
+        yield Done(
+            Reply(r.intent, markdown, number, citations, notice=notice, backend=backend_name)
+        )
+
+    def _notes_request(self, number: int) -> Request:
+        chunks = [c for c in self.index.chunks if c.section == number and c.kind == "note"]
+        section = self.kb.section(number)
+        ctx = {
+            "number": number,
+            "title": section.title,
+            "closing": notes_format.closing_question(number),
+            "chunks": [{"citation": c.citation(), "text": c.text} for c in chunks],
+            "canary": self.canary,
+        }
+        return Request(
+            "notes",
+            self.prompts.messages("system.j2", "notes_user.j2", **ctx),
+            {"markdown": section.markdown, "number": number},
+            max_tokens=self.max_tokens,
+        )
+
+    async def _checked_note(self, number: int, note: str) -> str | None:
+        """The note when it validates, else one repair round; None when both fail."""
+        problems = notes_format.validate(note, number)
+        if not problems:
+            return note.strip() + "\n"
+        section = self.kb.section(number)
+        ctx = {
+            "number": number,
+            "title": section.title,
+            "closing": notes_format.closing_question(number),
+            "problems": problems[:12],
+            "note": note,
+            "canary": self.canary,
+        }
+        messages = self.prompts.messages("system.j2", "notes_repair.j2", **ctx)
+        request = Request("repair", messages, max_tokens=self.max_tokens)
+        repaired = "".join([p async for p in self._llm_stream(request)])
+        if notes_format.validate(repaired, number):
+            return None
+        return repaired.strip() + "\n"
+
+    async def _llm_stream(self, request: Request) -> AsyncIterator[str]:
+        """The configured backend's stream, guarded by the canary check."""
+        self.stats.llm_calls += 1
+        seen = ""
+        async for piece in self.backend.stream(request):
+            seen += piece
+            self.stats.tokens += 1
+            tail = _shingles(seen[-400:])
+            if self.canary in seen or self.canary[:12] in seen or tail & self._fingerprints:
+                self.stats.canary_blocks += 1
+                raise BackendError("the reply tried to reveal the system prompt")
+            yield piece
+
+    # -- clarify -------------------------------------------------------------------------------
+
+    def _hits(self, question: str) -> list[Hit]:
+        return self.index.search(question, k=CLARIFY_K)
+
+    async def _clarify(
+        self, state: ConversationState, message: str, r: Route
+    ) -> AsyncIterator[Event]:
+        simpler = r.command == "simpler"
+        question = message.strip()
+        if simpler and state.last_topic:
+            question = state.last_topic
+        elif simpler and state.current_section:
+            question = f"{SECTION_TITLES[state.current_section]} explained simply"
+        hits = self._hits(question)
+        passages = [
+            {
+                "id": h.chunk.id,
+                "text": h.chunk.text,
+                "citation": h.chunk.citation(),
+                "section": h.chunk.section,
+                "heading": h.chunk.heading,
+                "score": h.score,
+            }
+            for h in hits
+        ]
+        top_section = hits[0].chunk.section if hits else None
+        analogy = self._analogy(top_section) if simpler and top_section else None
+        task = {"question": question, "passages": passages, "simpler": simpler, "analogy": analogy}
+        request = Request(
+            "clarify",
+            self.prompts.messages(
+                "system.j2",
+                "clarify_user.j2",
+                question=question,
+                passages=passages,
+                simpler=simpler,
+                canary=self.canary,
+            ),
+            task,
+            max_tokens=min(self.max_tokens or CLARIFY_MAX_TOKENS, CLARIFY_MAX_TOKENS),
+        )
+        # cite what the answer drew on: the top passages, one entry per heading
+        citations = list(
+            dict.fromkeys(Citation(h.chunk.section, h.chunk.heading) for h in hits[:3])
+        )
+        yield Meta("clarify", top_section, citations)
+        text, notice, backend_name = "", None, self.offline.name
+        if self.llm_enabled:
+            parts: list[str] = []
+            try:
+                async for piece in self._llm_stream(request):
+                    parts.append(piece)
+                    yield Delta(piece)
+                text, backend_name = "".join(parts).strip(), self.backend.name
+                if hits and not any(f"Section {c.section}" in text for c in citations):
+                    text += "\n\n*Sources: " + "; ".join(str(c) for c in citations) + "*"
+            except BackendError as exc:
+                self.stats.fallbacks += 1
+                notice = f"The language model failed ({exc}); this answer comes from the notes."
+                yield Delta(f"\n\n> {notice}\n\n")
+        if not text:
+            text = self.offline.compose(task)
+            async for piece in self.offline.stream(Request("other", [], {"text": text})):
+                yield Delta(piece)
+        footer = self.prompts.render(
+            "replies/clarify_footer.j2",
+            reminder=self.interview.reminder(state)
+            if state.mode == "interview" and self.interview
+            else None,
+            offered=state.offered_section,
+            offered_title=SECTION_TITLES.get(state.offered_section or 0, ""),
+            top_section=top_section if top_section != state.current_section else None,
+            top_title=SECTION_TITLES.get(top_section or 0, ""),
+        )
+        if footer:
+            yield Delta("\n\n" + footer)
+            text += "\n\n" + footer
+        if not simpler:
+            state.last_topic = question
+        yield Done(Reply("clarify", text, top_section, citations, notice, backend_name))
+
+    def _analogy(self, number: int) -> str | None:
+        for line in self.kb.section(number).markdown.splitlines():
+            if "**Analogy" in line:
+                return line.split(":**", 1)[-1].strip() or None
+        return None
+
+    # -- interview -----------------------------------------------------------------------------
+
+    async def _interview_start(self, state: ConversationState, r: Route) -> AsyncIterator[Event]:
+        if self.interview is None:
+            async for e in self._emit_text(
+                Reply("interview", "Mock interviews are not available in this build yet.")
+            ):
+                yield e
+            return
+        state.offers_interview = False
+        reply = await self.interview.start(state, list(r.sections), r.count or 5)
+        async for e in self._emit_text(reply):
+            yield e
+
+    async def _interview_answer(
+        self, state: ConversationState, message: str
+    ) -> AsyncIterator[Event]:
+        if self.interview is None:
+            state.mode = "revision"
+            async for e in self._emit_text(Reply("other", "There is no interview running.")):
+                yield e
+            return
+        reply = await self.interview.handle(state, message)
+        async for e in self._emit_text(reply):
+            yield e
+
+    # -- help and the rest ---------------------------------------------------------------------
+
+    def _next_section(self, state: ConversationState) -> int | None:
+        if state.offered_section:
+            return state.offered_section
+        unseen = [n for n in SECTION_TITLES if n not in state.sections_seen]
+        return unseen[0] if unseen else None
+
+    def _help(self, state: ConversationState, r: Route) -> Reply:
+        if r.command == "empty":
+            return self._other(state, Route("other", command="empty"))
+        results = [
+            {"section": n, "title": SECTION_TITLES[n], "score": res.score, "answered": res.answered}
+            for n, res in sorted(state.results.items())
+        ]
+        text = self.prompts.render(
+            "replies/help.j2",
+            progress=r.command == "progress",
+            seen=sorted(state.sections_seen),
+            results=results,
+            sections=list(SECTION_TITLES.items()),
+            next_section=self._next_section(state),
+        )
+        return Reply("help", text)
+
+    def _other(self, state: ConversationState, r: Route) -> Reply:
+        text = self.prompts.render(
+            "replies/other.j2",
+            kind=r.command or "off-topic",
+            next_section=self._next_section(state),
+        )
+        return Reply("other", text)
+
+
+def _shingles(text: str, n: int = SHINGLE_WORDS) -> set[tuple[str, ...]]:
+    """Every run of n consecutive words (lowercased): how a leaked system prompt is spotted."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def build(settings: Settings) -> Mentor:
+    """Load the knowledge and the (cached) index, and wire the mentor the settings ask for."""
+    from app import knowledge
+    from app.retrieval.index import load_or_build
+
+    kb = knowledge.load(settings.knowledge_dir)
+    return Mentor.from_settings(settings, kb, load_or_build(settings, kb))
