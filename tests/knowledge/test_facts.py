@@ -96,6 +96,8 @@ def test_seed_error_does_not_survive(name: str, patterns: list[str], excuse: str
         for s in sentences(text_of())
         if all(re.search(p, s, re.I) for p in patterns)
         and not NEGATION.search(s)
+        and not s.rstrip(" *").endswith("?")  # a question asks; it claims nothing
+        and not re.search(r"pitfall|mistake|outdated|tutorial", s, re.I)
         and not (excuse and re.search(excuse, s, re.I))
     ]
     assert offenders == [], f"{name}: {offenders}"
