@@ -191,7 +191,10 @@ def search(
 def main() -> None:
     """Entry point: domain errors become one line on stderr and an exit code."""
     try:
-        cli(standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of typer.Exit
+        code = cli(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except MentorError as exc:
         err.print(f"error: {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
