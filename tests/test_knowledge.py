@@ -72,8 +72,10 @@ def test_bad_front_matter_names_file_and_line(tmp_path: Path, front: str, messag
 
 
 def test_bad_question_names_its_line(tmp_path: Path) -> None:
-    bad = QUESTION + "- id: img-second\n  question: Too few key points here?\n  level: mid\n" \
+    bad = (
+        QUESTION + "- id: img-second\n  question: Too few key points here?\n  level: mid\n"
         "  key_points: [one]\n  model_answer: An answer long enough to count.\n  follow_ups: [x]\n"
+    )
     write_section(tmp_path, 3, "03-images", bad)
     with pytest.raises(KnowledgeError, match=r"03-images.yaml:11: question key_points"):
         knowledge.load(tmp_path)
@@ -102,7 +104,9 @@ def test_check_collects_every_problem(tmp_path: Path) -> None:
 
 def test_long_model_answer_and_duplicate_ids(tmp_path: Path) -> None:
     long_answer = " ".join(["word"] * 130)
-    bank = QUESTION + QUESTION.replace("model_answer: Layers", f"model_answer: {long_answer} Layers")
+    bank = QUESTION + QUESTION.replace(
+        "model_answer: Layers", f"model_answer: {long_answer} Layers"
+    )
     write_section(tmp_path, 3, "03-images", bank)
     text = "\n".join(knowledge.check(tmp_path))
     assert "already used" in text

@@ -26,7 +26,11 @@ def _replace(note: str, old: str, new: str) -> str:
 
 
 BROKEN = [
-    ("heading", lambda n: _replace(n, "## Section 5: Docker Networking", "## Networking"), "heading"),
+    (
+        "heading",
+        lambda n: _replace(n, "## Section 5: Docker Networking", "## Networking"),
+        "heading",
+    ),
     ("wrong number", lambda n: _replace(n, "## Section 5:", "## Section 6:"), "expected 5"),
     ("wrong title", lambda n: _replace(n, "Docker Networking\n", "Networks\n"), "title"),
     ("no IMP", lambda n: n.replace("(IMP)", ""), "(IMP)"),
@@ -85,13 +89,17 @@ def test_missing_closing_question_is_rejected() -> None:
 
 def test_closing_question_naming_the_wrong_next_section() -> None:
     # the seed answered "yes" after section 6 with section 9, whose note offered section 10
-    note = build_note(6, closing="Would you like to continue with Section 10: Integration with Kubernetes?")
+    note = build_note(
+        6, closing="Would you like to continue with Section 10: Integration with Kubernetes?"
+    )
     problems = validate(note, 6)
     assert any("offers Section 10" in p and "next section is 7" in p for p in problems), problems
 
 
 def test_closing_question_with_the_wrong_title() -> None:
-    note = build_note(1, closing="Would you like to continue with Section 2: Installations \\& Setup?")
+    note = build_note(
+        1, closing="Would you like to continue with Section 2: Installations \\& Setup?"
+    )
     problems = validate(note, 1)
     assert any("exact title" in p or "escape" in p for p in problems), problems
 
@@ -110,5 +118,8 @@ def test_the_seed_section_3_fails_the_format() -> None:
 
 
 def test_canonical_closing_question_names_next_title() -> None:
-    assert closing_question(6) == "Shall we continue with **Section 7: Advanced Dockerfile Techniques**?"
+    assert (
+        closing_question(6)
+        == "Shall we continue with **Section 7: Advanced Dockerfile Techniques**?"
+    )
     assert "mock interview" in closing_question(20)
