@@ -212,7 +212,7 @@ def main() -> None:
 
 
 # commands that live in their own modules register themselves on `cli` when imported
-from app import cli_chat, cli_interview  # noqa: E402,F401,I001
+from app import cli_chat, cli_interview, cli_study  # noqa: E402,F401,I001
 
 
 if __name__ == "__main__":

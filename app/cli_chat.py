@@ -10,11 +10,12 @@ import typer
 
 from app.cli import _print_markdown, _settings, cli, err, out
 from app.errors import BadInput
+from app.mentor.engine import Mentor
 from app.mentor.state import ConversationState
 from app.mentor.types import Delta, Done
 
 
-def _mentor():  # type: ignore[no-untyped-def]
+def _mentor() -> Mentor:
     from app.mentor.engine import build
 
     return build(_settings())
@@ -62,15 +63,19 @@ def chat() -> None:
                     err.print(f"note: {event.reply.notice}", highlight=False)
                 _print_markdown(event.reply.markdown)
 
-    while True:
-        try:
-            message = input("you> " if tty else "")
-        except EOFError:
-            break
-        if message.strip().lower() in {"quit", "exit", ":q"}:
-            break
-        if not message.strip():
-            continue
-        asyncio.run(turn(message))
-        if not tty:
-            sys.stdout.write("\n")
+    async def repl() -> None:
+        # one event loop for the whole session, so the backend's connections stay valid
+        while True:
+            try:
+                message = await asyncio.to_thread(input, "you> " if tty else "")
+            except EOFError:
+                break
+            if message.strip().lower() in {"quit", "exit", ":q"}:
+                break
+            if not message.strip():
+                continue
+            await turn(message)
+            if not tty:
+                sys.stdout.write("\n")
+
+    asyncio.run(repl())

@@ -59,8 +59,11 @@ def make_note() -> Callable[..., str]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings on the real knowledge, with data (index, database) in a temp folder."""
-    return Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path / "data")
+    """Settings on the real knowledge, the database in a temp folder; the index cache is shared
+    (it is keyed by a content hash, so sharing is safe; cache tests use folders of their own)."""
+    return Settings(
+        knowledge_dir=KNOWLEDGE, data_dir=tmp_path / "data", index_dir=ROOT / "data" / "index"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +75,12 @@ def embedder():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def session_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """One data folder (and so one built index) shared by the session's tests."""
-    return Settings(knowledge_dir=KNOWLEDGE, data_dir=tmp_path_factory.mktemp("data"))
+    """A temp data folder, with the index cache shared with `make run` (keyed by content hash)."""
+    return Settings(
+        knowledge_dir=KNOWLEDGE,
+        data_dir=tmp_path_factory.mktemp("data"),
+        index_dir=ROOT / "data" / "index",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +112,12 @@ def scripted(openai_server):  # type: ignore[no-untyped-def]
     """The scripted OpenAI-compatible server, emptied for this test."""
     openai_server.reset()
     return openai_server
+
+
+@pytest.fixture(scope="session")
+def postgres_url():  # type: ignore[no-untyped-def]
+    """A private PostgreSQL server on loopback for the session (see tests/support/postgres.py)."""
+    from tests.support.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url

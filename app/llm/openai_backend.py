@@ -21,17 +21,15 @@ class OpenAIBackend(Backend):
         max_retries: int = 1,
         temperature: float = 0.2,
     ) -> None:
-        from openai import AsyncOpenAI
-
         self.model = model
         self.temperature = temperature
         # local servers (Ollama, llama.cpp) accept any key; the client insists on one
-        self.client = AsyncOpenAI(
-            api_key=api_key or "not-needed",
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        self._client_args: dict[str, Any] = {
+            "api_key": api_key or "not-needed",
+            "base_url": base_url,
+            "timeout": timeout,
+            "max_retries": max_retries,
+        }
 
     async def stream(self, request: Request) -> AsyncIterator[str]:
         import openai
@@ -49,17 +47,20 @@ class OpenAIBackend(Backend):
         produced = False
         finished = False
         try:
-            stream = await self.client.chat.completions.create(**kwargs)
-            async for chunk in stream:
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                piece = choice.delta.content if choice.delta else None
-                if piece:
-                    produced = True
-                    yield piece
-                if choice.finish_reason:
-                    finished = True
+            # one client per call: generation takes seconds, a new loopback/TLS connection is
+            # cheap, and nothing outlives the event loop it was made on (CLI, tests, workers)
+            async with openai.AsyncOpenAI(**self._client_args) as client:
+                stream = await client.chat.completions.create(**kwargs)
+                async for chunk in stream:
+                    if not chunk.choices:
+                        continue
+                    choice = chunk.choices[0]
+                    piece = choice.delta.content if choice.delta else None
+                    if piece:
+                        produced = True
+                        yield piece
+                    if choice.finish_reason:
+                        finished = True
         except openai.APITimeoutError as exc:
             raise BackendError("the language model timed out") from exc
         except openai.APIConnectionError as exc:

@@ -23,7 +23,9 @@ saying so in `Grade.notice`.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import itertools
 import json
 import re
 import threading
@@ -167,7 +169,7 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _NEGATION = re.compile(
     r"\b(?:not|never|no longer|isn't|isnt|aren't|arent|doesn't|doesnt|don't|dont|didn't|"
     r"won't|wont|can't|cant|cannot|shouldn't|wasn't|weren't|nor|instead of|rather than|"
-    r"unlike|myth|wrong|false|incorrect|misconception|mistake|untrue|contrary to|"
+    r"unlike|myth|wrong|not true|incorrect|misconception|mistake|untrue|contrary to|"
     r"(?:people|many|some|others|folks|juniors|beginners)\s+(?:\w+\s+)?(?:think|believe|assume|say)|"
     r"it is often (?:thought|said|assumed)|is a common (?:belief|assumption))\b",
     re.I,
@@ -187,11 +189,31 @@ def stem(token: str) -> str:
     return token
 
 
+def _norm_token(low: str) -> str:
+    """Trim punctuation, keeping the leading dashes of a flag (-t, --memory)."""
+    return low.rstrip(".:/-") if low.startswith("-") else low.strip(".:/-")
+
+
+_SUBCOMMANDS = frozenset(
+    """attach build buildx commit config context cp create debug diff events exec export history
+    image images import info init inspect kill load login logout logs network pause port prune ps
+    pull push rename restart rm rmi run save scout search secret service stack start stats stop
+    swarm system tag top unpause update version volume wait""".split()
+)
+_COMMAND = re.compile(r"\bdocker\s+(?:compose\s+|container\s+|image\s+)?([a-z]+)", re.I)
+
+
+def commands_in(text: str) -> set[str]:
+    """The docker subcommands a text talks about: 'docker stop' -> {'stop'}."""
+    return {m.lower() for m in _COMMAND.findall(text) if m.lower() in _SUBCOMMANDS}
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased tokens with number words as digits; '10s' also yields '10'."""
     out: list[str] = []
     for raw in _TOKEN.findall(text.replace("`", " ").replace("'s ", " ")):
-        tok = raw.lower().strip(".:/-") or raw.lower()
+        low = raw.lower()
+        tok = _norm_token(low) or low
         tok = _NUMBER_WORDS.get(tok, tok)
         out.append(tok)
         m = re.fullmatch(r"(\d+)([a-z]+)", tok)
@@ -207,7 +229,6 @@ def _is_special(raw: str) -> bool:
         or re.search(r"\d", raw)
         or re.search(r"[./:]", raw.strip("."))
         or (raw.isupper() and len(raw) >= 2)
-        or raw.lower().startswith("sig")
     )
 
 
@@ -215,7 +236,7 @@ def key_terms(text: str, exclude: set[str] | frozenset[str] = frozenset()) -> di
     """Distinctive terms of `text` (stemmed) -> weight; words in `exclude` give nothing away."""
     terms: dict[str, float] = {}
     for raw in _TOKEN.findall(text.replace("`", " ")):
-        low = _NUMBER_WORDS.get(raw.lower(), raw.lower()).strip(".:/-")
+        low = _norm_token(_NUMBER_WORDS.get(raw.lower(), raw.lower()))
         if not low or low in _STOP or (len(low) < 2 and not low.isdigit()):
             continue
         s = stem(low)
@@ -237,9 +258,12 @@ def term_found(term: str, vocab: set[str]) -> bool:
     if len(term) < 4:
         return False
     for word in vocab:
-        if len(word) >= 4 and (word.startswith(term) or term.startswith(word)):
-            if min(len(word), len(term)) >= 5 or abs(len(word) - len(term)) <= 1:
-                return True
+        if (
+            len(word) >= 4
+            and (word.startswith(term) or term.startswith(word))
+            and (min(len(word), len(term)) >= 5 or abs(len(word) - len(term)) <= 1)
+        ):
+            return True
         if (
             len(term) >= 6
             and abs(len(word) - len(term)) <= 2
@@ -249,26 +273,80 @@ def term_found(term: str, vocab: set[str]) -> bool:
     return False
 
 
-def split_units(answer: str) -> list[str]:
-    """Sentences, their clauses, and adjacent sentence pairs: the places a key point can be."""
-    sentences: list[str] = []
-    for line in answer.splitlines():
+def sentences_of(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.splitlines():
         line = _BULLET.sub("", line).strip()
         for part in _SENTENCE.split(line):
             part = part.strip(" -*")
             if len(part.split()) >= 2:
-                sentences.append(part)
-    units: list[str] = list(sentences)
-    for s in sentences:
-        clauses = [c.strip() for c in _CLAUSE.split(s) if c and len(c.split()) >= 3]
+                out.append(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of an answer; `atoms` are the clause ids it spans (to drop asserted claims)."""
+
+    text: str
+    atoms: frozenset[int]
+    sentence: bool = False  # a whole sentence (not a clause or a pair)
+
+
+def answer_units(answer: str, pairs: bool = True) -> tuple[list[Unit], list[str]]:
+    """Sentences, their clauses, and adjacent sentence pairs; and the clauses (atoms)."""
+    atoms: list[str] = []
+    units: list[Unit] = []
+    spans: list[frozenset[int]] = []
+    for sentence in sentences_of(answer):
+        clauses = [c.strip() for c in _CLAUSE.split(sentence) if c and len(c.split()) >= 3]
+        if len(clauses) <= 1:
+            clauses = [sentence]
+        ids = frozenset(range(len(atoms), len(atoms) + len(clauses)))
+        atoms.extend(clauses)
+        spans.append(ids)
+        units.append(Unit(sentence, ids, sentence=True))
         if len(clauses) > 1:
-            units.extend(clauses)
-    units.extend(f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False))
-    return list(dict.fromkeys(units)) or [answer.strip()]
+            units.extend(Unit(c, frozenset([i])) for i, c in zip(sorted(ids), clauses, strict=True))
+    if pairs:
+        texts = [u.text for u in units if len(u.atoms) and u.atoms in spans]
+        for (a, ia), (b, ib) in itertools.pairwise(zip(texts, spans, strict=True)):
+            units.append(Unit(f"{a} {b}", ia | ib))
+    if not units:
+        units, atoms = [Unit(answer.strip(), frozenset([0]))], [answer.strip()]
+    seen: dict[str, Unit] = {}
+    for u in units:
+        seen.setdefault(u.text, u)
+    return list(seen.values()), atoms
+
+
+def split_units(answer: str) -> list[str]:
+    """The texts of answer_units()."""
+    return [u.text for u in answer_units(answer)[0]]
 
 
 def negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
+
+
+def rubric_details(rubric: Rubric) -> set[str]:
+    """The rubric's checkable details (numbers, flags, names like SIGTERM), lower-cased."""
+    found: set[str] = set()
+    for text in (*rubric.key_points, *rubric.misconceptions):
+        for raw in _TOKEN.findall(text.replace("`", " ")):
+            if _is_special(raw):
+                found.add(_norm_token(_NUMBER_WORDS.get(raw.lower(), raw.lower())))
+    return found
+
+
+def details_in(text: str, details: set[str]) -> set[str]:
+    """The details `text` names: any number or flag, and the rubric's named details."""
+    return {t for t in tokens(text) if t.isdigit() or t.startswith("-") or t in details}
+
+
+def _disjoint(a: set[str], b: set[str]) -> bool:
+    """Both name details and share none: "10 seconds" does not assert "30 seconds"."""
+    return bool(a and b and not a & b)
 
 
 def word_count(text: str) -> int:
@@ -282,16 +360,17 @@ def word_count(text: str) -> int:
 class Thresholds:
     """The calibrated knobs (fitted on the even half of bench/data/graded_answers.yaml)."""
 
-    emb_floor: float = 0.30  # cosine at or below this is no evidence at all
-    emb_full: float = 0.78  # cosine at or above this is full evidence of meaning
-    emb_weight: float = 0.5  # the rest of a key point's coverage comes from its terms
+    emb_floor: float = 0.25  # cosine at or below this is no evidence at all
+    emb_full: float = 0.70  # cosine at or above this is full evidence of meaning
+    emb_weight: float = 0.3  # the rest of a key point's coverage comes from its terms
     term_cap: float = 4.0  # finding this much term weight is full term evidence
-    point_full: float = 0.75  # a key point with coverage >= this counts as fully covered
-    point_covered: float = 0.55  # ... and >= this is listed as covered
+    point_full: float = 0.9  # a key point with coverage >= this counts as fully covered
+    point_covered: float = 0.7  # ... and >= this is listed as covered
     strong: float = 0.70  # answer coverage for "strong"
-    partial: float = 0.30  # answer coverage for "partial"
-    mis_cos: float = 0.72  # a unit this close to a misconception ...
-    mis_margin: float = 0.03  # ... and this much closer to it than to every key point
+    partial: float = 0.15  # answer coverage for "partial"
+    mis_cos: float = 0.75  # a unit this close to a misconception ...
+    mis_margin: float = 0.05  # ... and this much closer to it than to every key point
+    mis_partial: float = 0.7  # coverage that keeps an answer with a misconception partial
     mis_penalty: int = 3  # points off the score per asserted misconception
     min_words: int = 3  # fewer words than this is not an answer
 
@@ -305,6 +384,17 @@ class PointEvidence:
     coverage: float = 0.0
 
 
+@dataclass(frozen=True)
+class MisEvidence:
+    """The unit of an answer that comes closest to asserting one misconception."""
+
+    misconception: str
+    cosine: float
+    margin: float  # cosine minus the unit's best cosine to anything correct in the rubric
+    denied: bool  # the unit is negated and the misconception is not
+    contrast: bool  # both name details (numbers, flags, signals) and share none
+
+
 @dataclass
 class Features:
     """Everything `decide` needs, computed once (the bench refits thresholds on these)."""
@@ -312,9 +402,7 @@ class Features:
     words: int
     idk: bool
     points: list[PointEvidence]
-    # (misconception, cosine, margin over the closest key point, unit negated, miscon negated)
-    mis_candidates: list[tuple[str, float, float, bool, bool]] = field(default_factory=list)
-    relevance: float = 0.0  # cosine of the whole answer to the question + model answer
+    mis_candidates: list[MisEvidence] = field(default_factory=list)
 
 
 class OfflineGrader:
@@ -349,54 +437,72 @@ class OfflineGrader:
         words = word_count(answer)
         idk = bool(_IDK.match(answer))
         if words < self.thresholds.min_words or idk:
-            return Features(words, idk, [PointEvidence(k, 0.0, 0.0, 1.0) for k in rubric.key_points])
-        units = split_units(answer)
+            return Features(
+                words, idk, [PointEvidence(k, 0.0, 0.0, 1.0) for k in rubric.key_points]
+            )
+        unit_objs, atoms = answer_units(answer)
+        units = [u.text for u in unit_objs]
         rubric_texts = [*rubric.key_points, *rubric.misconceptions]
-        reference = f"{rubric.question} {rubric.model_answer}".strip()
         # what a correct answer says, piece by piece: a unit must be closer to a misconception
         # than to every one of these to assert it
         correct = list(
             dict.fromkeys(
-                [*rubric.key_points, *split_units(" ".join(rubric.key_points))]
+                [u for k in rubric.key_points for u in [k, *split_units(k)]]
                 + (split_units(rubric.model_answer) if rubric.model_answer else [])
             )
         )
-        unit_vecs = self.embedder.encode([*units, answer])
-        answer_vec, unit_vecs = unit_vecs[-1], unit_vecs[:-1]
-        ref_vecs = self._encode([*rubric_texts, reference])
+        unit_vecs = self.embedder.encode(units)
+        ref_vecs = self._encode(rubric_texts)
         kp_vecs = ref_vecs[: len(rubric.key_points)]
         mis_vecs = ref_vecs[len(rubric.key_points) : len(rubric_texts)]
         sims_kp = unit_vecs @ kp_vecs.T  # units x key points
 
         # misconceptions first: a unit asserting one is no evidence for any key point
         th = self.thresholds
-        asserted_units: set[int] = set()
-        candidates: list[tuple[str, float, float, bool, bool]] = []
+        asserted: set[int] = set()  # atoms (clauses) that assert a misconception
+        candidates: list[MisEvidence] = []
         if rubric.misconceptions:
             sims_mis = unit_vecs @ mis_vecs.T
-            best_kp = (unit_vecs @ self._encode(correct).T).max(axis=1)
+            sims_correct = unit_vecs @ self._encode(correct).T
+            correct_commands = [commands_in(c) for c in correct]
             unit_neg = [negated(u) for u in units]
+            # claims are sentences and clauses; a sentence pair mixes two claims
+            claims = [i for i, u in enumerate(unit_objs) if len(u.atoms) == 1 or u.sentence]
+            details = rubric_details(rubric)
+            unit_details = [details_in(u, details) for u in units]
+            unit_commands = [commands_in(u) for u in units]
             for j, mis in enumerate(rubric.misconceptions):
                 mis_neg = negated(mis)
-                best: tuple[float, float, bool] | None = None
-                for i in range(len(units)):
-                    cos = float(sims_mis[i, j])
-                    margin = cos - float(best_kp[i])
-                    hit = self._asserts(cos, margin, unit_neg[i], mis_neg, th)
+                mis_details = details_in(mis, details)
+                mis_commands = commands_in(mis)
+                # the truth about the same thing: "docker kill sends SIGKILL at once" is no
+                # defence for a unit claiming it of docker stop
+                same = [not _disjoint(cc, mis_commands) for cc in correct_commands]
+                best_kp = sims_correct[:, same].max(axis=1) if any(same) else sims_correct.max(1)
+                best: MisEvidence | None = None
+                for i in claims:
+                    ev = MisEvidence(
+                        mis,
+                        float(sims_mis[i, j]),
+                        float(sims_mis[i, j] - best_kp[i]),
+                        unit_neg[i] and not mis_neg,
+                        _disjoint(unit_details[i], mis_details)
+                        or _disjoint(unit_commands[i], mis_commands),
+                    )
+                    hit = asserts(ev, th)
                     if hit:
-                        asserted_units.add(i)
-                    rank = (hit, cos + margin)
-                    if best is None or rank > (
-                        self._asserts(best[0], best[1], best[2], mis_neg, th),
-                        best[0] + best[1],
+                        asserted |= unit_objs[i].atoms
+                    if best is None or (hit, ev.cosine + ev.margin) > (
+                        asserts(best, th),
+                        best.cosine + best.margin,
                     ):
-                        best = (cos, margin, unit_neg[i])
+                        best = ev
                 if best is not None:
-                    candidates.append((mis, best[0], best[1], best[2], mis_neg))
+                    candidates.append(best)
 
         question_terms = {stem(t) for t in tokens(rubric.question)}
-        vocab = answer_vocabulary(" ".join(u for i, u in enumerate(units) if i not in asserted_units))
-        keep = [i for i in range(len(units)) if i not in asserted_units]
+        vocab = answer_vocabulary(" ".join(a for i, a in enumerate(atoms) if i not in asserted))
+        keep = [i for i, u in enumerate(unit_objs) if not u.atoms & asserted]
         points = []
         for k, kp in enumerate(rubric.key_points):
             cos = float(sims_kp[keep, k].max()) if keep else 0.0
@@ -406,46 +512,12 @@ class OfflineGrader:
                 found = sum(w for t, w in kt.items() if term_found(t, vocab))
                 total = sum(kt.values())
             points.append(PointEvidence(kp, cos, found, total))
-        relevance = float(answer_vec @ ref_vecs[-1])
-        return Features(words, idk, points, candidates, relevance)
-
-    @staticmethod
-    def _asserts(cos: float, margin: float, unit_neg: bool, mis_neg: bool, th: Thresholds) -> bool:
-        if cos < th.mis_cos or margin < th.mis_margin:
-            return False
-        # "does not send SIGKILL at once" denies "sends SIGKILL immediately"
-        return not (unit_neg and not mis_neg)
+        return Features(words, idk, points, candidates)
 
     def decide(self, rubric: Rubric, f: Features, th: Thresholds | None = None) -> Grade:
-        """Features + thresholds -> Grade (pure: the bench refits thresholds with it)."""
-        th = th or self.thresholds
-        if f.words < th.min_words or f.idk:
-            return self._grade(rubric, "wrong", 0, [], list(rubric.key_points), [], f)
-        mis = [m for m, cos, margin, un, mn in f.mis_candidates if self._asserts(cos, margin, un, mn, th)]
-        covered, missed, total = [], [], 0.0
-        for p in f.points:
-            meaning = min(1.0, max(0.0, (p.cosine - th.emb_floor) / (th.emb_full - th.emb_floor)))
-            if p.found is None:
-                p.coverage = meaning
-            else:
-                terms = min(1.0, p.found / min(p.total, th.term_cap))
-                p.coverage = th.emb_weight * meaning + (1 - th.emb_weight) * terms
-            total += min(1.0, p.coverage / th.point_full)
-            (covered if p.coverage >= th.point_covered else missed).append(p.key_point)
-        coverage = total / max(1, len(f.points))
-        score = round(10 * coverage) - th.mis_penalty * len(mis)
-        grade: GradeName = (
-            "strong" if coverage >= th.strong else "partial" if coverage >= th.partial else "wrong"
-        )
-        if mis and grade == "strong":
-            grade = "partial"  # a confident answer built on a misconception is never strong
-        if mis and coverage < (th.strong + th.partial) / 2:
-            grade = "wrong"
-        score = max(0, min(10, score))
-        score = {"strong": max(score, 7), "partial": min(max(score, 3), 7), "wrong": min(score, 3)}[
-            grade
-        ]
-        return self._grade(rubric, grade, score, covered, missed, mis, f)
+        """Features + thresholds -> Grade."""
+        a = assess(f, th or self.thresholds)
+        return self._grade(rubric, a.grade, a.score, a.covered, a.missed, a.misconceptions, f)
 
     def _grade(
         self,
@@ -476,7 +548,61 @@ class OfflineGrader:
         return self.decide(rubric, self.features(rubric, answer[:MAX_ANSWER_CHARS]))
 
     async def agrade(self, rubric: Rubric, answer: str) -> Grade:
-        return self.grade(rubric, answer)
+        # the model runs on CPU for tens of milliseconds: keep it off the event loop
+        return await asyncio.to_thread(self.grade, rubric, answer)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    grade: GradeName
+    score: int
+    coverage: float  # 0-1, the mean key-point coverage
+    covered: list[str]
+    missed: list[str]
+    misconceptions: list[str]
+
+
+def point_coverage(p: PointEvidence, th: Thresholds) -> float:
+    """One key point's coverage, 0-1: meaning (cosine, rescaled) blended with its terms."""
+    meaning = min(1.0, max(0.0, (p.cosine - th.emb_floor) / (th.emb_full - th.emb_floor)))
+    if p.found is None:
+        return meaning
+    terms = min(1.0, p.found / min(p.total, th.term_cap))
+    return th.emb_weight * meaning + (1 - th.emb_weight) * terms
+
+
+def assess(f: Features, th: Thresholds) -> Assessment:
+    """Features + thresholds -> grade and score. Pure and cheap: the bench refits with it."""
+    if f.words < th.min_words or f.idk:
+        return Assessment("wrong", 0, 0.0, [], [p.key_point for p in f.points], [])
+    mis = [e.misconception for e in f.mis_candidates if asserts(e, th)]
+    covered: list[str] = []
+    missed: list[str] = []
+    total = 0.0
+    for p in f.points:
+        p.coverage = point_coverage(p, th)
+        total += min(1.0, p.coverage / th.point_full)
+        (covered if p.coverage >= th.point_covered else missed).append(p.key_point)
+    coverage = total / max(1, len(f.points))
+    grade = grade_for(coverage, bool(mis), th)
+    raw = max(0, min(10, round(10 * coverage) - th.mis_penalty * len(mis)))
+    # keep the number inside its grade's band: strong 7-10, partial 3-7, wrong 0-3
+    score = {"strong": max(raw, 7), "partial": min(max(raw, 3), 7), "wrong": min(raw, 3)}[grade]
+    return Assessment(grade, score, coverage, covered, missed, mis)
+
+
+def grade_for(coverage: float, misconception: bool, th: Thresholds) -> GradeName:
+    """The grade for a coverage; an asserted misconception caps it at partial, or wrong."""
+    if misconception:
+        # a confident answer built on a misconception is never strong
+        return "partial" if coverage >= th.mis_partial else "wrong"
+    return "strong" if coverage >= th.strong else "partial" if coverage >= th.partial else "wrong"
+
+
+def asserts(e: MisEvidence, th: Thresholds) -> bool:
+    """Does a unit assert a misconception? Close to it, closer than to the truth, not denied
+    ("docker stop does not send SIGKILL at once"), not about other details ("10 s" vs "30 s")."""
+    return e.cosine >= th.mis_cos and e.margin >= th.mis_margin and not e.denied and not e.contrast
 
 
 # -- the LLM grader ------------------------------------------------------------------------------
@@ -528,7 +654,7 @@ class LLMGrader:
 
     async def agrade(self, rubric: Rubric, answer: str) -> Grade:
         answer = answer[:MAX_ANSWER_CHARS]
-        offline_features = self.fallback.features(rubric, answer)
+        offline_features = await asyncio.to_thread(self.fallback.features, rubric, answer)
         if offline_features.words < self.fallback.thresholds.min_words or offline_features.idk:
             return self.fallback.decide(rubric, offline_features)  # nothing for a model to judge
         ctx = {"rubric": rubric, "answer": answer}
@@ -569,9 +695,11 @@ class LLMGrader:
         grade = v.grade
         if v.misconceptions and grade == "strong":
             grade = "partial"
-        score = {"strong": max(v.score, 7), "partial": min(max(v.score, 3), 7), "wrong": min(v.score, 3)}[
-            grade
-        ]
+        score = {
+            "strong": max(v.score, 7),
+            "partial": min(max(v.score, 3), 7),
+            "wrong": min(v.score, 3),
+        }[grade]
         feedback = self.prompts.render(
             FEEDBACK_TEMPLATE,
             grade=grade,

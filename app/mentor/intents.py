@@ -71,7 +71,7 @@ _INJECTION = re.compile(
 _INTERVIEW = re.compile(
     r"\b(?:mock|interview|quiz|test me|grill me|drill me|examine me|ask me (?:some |a few )?"
     r"(?:questions|qs|something)|practice (?:questions|interview)|q ?& ?a round|viva|"
-    r"question me|challenge me|ask me \d+ (?:questions|qs)|check my knowledge|assess me)"
+    r"question me|challenge me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
     r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open|"
@@ -97,7 +97,12 @@ _MID_QUESTION = re.compile(
 _SIMPLER = re.compile(
     r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
 )
-_COUNT = re.compile(r"\b(\d{1,2})\s*(?:questions|qs|q)\b")
+_COUNT = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:more\s+)?(?:questions?|qs|q)\b"
+)
+_NOTES_NUMBER = re.compile(
+    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
+)
 _DOCKER_WORDS = re.compile(
     r"docker|container|image|dockerfile|compose|swarm|kubernetes|k8s|kubectl|volume|network|"
     r"registry|daemon|dockerd|containerd|runc|oci|buildkit|buildx|podman|layer|cgroup|namespace|"
@@ -292,6 +297,9 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         return _interview_route(text, state, matcher)
 
     number, problem = _section_ref(bare)
+    if number is None and not problem and (m := _NOTES_NUMBER.match(bare)):
+        word = m.group(1)
+        number, problem = _section_ref(str(NUMBER_WORDS.get(word, word)))
     if problem:
         return Route("section", problem=problem)
     if number is not None:
@@ -342,7 +350,8 @@ def _next(state: ConversationState) -> Route:
 def _interview_route(text: str, state: ConversationState, matcher: SectionMatcher) -> Route:
     count = None
     if m := _COUNT.search(text):
-        count = max(1, min(int(m.group(1)), 20))
+        raw = m.group(1)
+        count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
     if _REVISED.search(text):
         sections = tuple(sorted(state.sections_seen)) or tuple(SECTION_TITLES)
         return Route("interview", sections=sections, count=count, command="revised")

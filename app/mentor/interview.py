@@ -39,6 +39,7 @@ Cards (`Reply.card`, rendered by the web UI; every card may carry `next`, the ca
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import random
 import re
@@ -66,6 +67,7 @@ from app.settings import ROOT
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge, Question
+    from app.retrieval.embeddings import Embedder
 
 Phase = Literal["question", "follow_up", "done"]
 Status = Literal["pending", "answered", "skipped", "dont_know"]
@@ -150,6 +152,7 @@ class InterviewState:
     position: int = 0  # index of the current question in `questions`
     phase: Phase = "question"
     asked_before: list[str] = field(default_factory=list)  # earlier interviews, same conversation
+    interrupted: list[str] = field(default_factory=list)  # asked, then stopped before an answer
     started_at: float = 0.0
     ended_at: float | None = None
 
@@ -167,7 +170,8 @@ class InterviewState:
 
     def asked_ids(self) -> list[str]:
         """Every question id asked in this conversation, this interview included."""
-        return list(dict.fromkeys([*self.asked_before, *(r.id for r in self.records)]))
+        asked = [*self.asked_before, *(r.id for r in self.records), *self.interrupted]
+        return list(dict.fromkeys(asked))
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -185,12 +189,13 @@ class InterviewState:
             position=int(data.get("position", 0)),
             phase=data.get("phase", "question"),
             asked_before=list(data.get("asked_before", [])),
+            interrupted=list(data.get("interrupted", [])),
             started_at=float(data.get("started_at", 0.0)),
             ended_at=data.get("ended_at"),
         )
 
 
-# -- events and actions ----------------------------------------------------------------------------
+# -- events and actions ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -250,7 +255,7 @@ class Action:
     data: dict[str, Any]
 
 
-# -- the machine ---------------------------------------------------------------------------------
+# -- the machine -------------------------------------------------------------------------------
 
 
 def transition(
@@ -260,7 +265,7 @@ def transition(
     if isinstance(event, Start):
         return _start(state, event)
     if state is None or state.phase == "done":
-        return state, [Action("notice", {"text": "no-interview"})]
+        return state, [Action("notice", {"type": "notice", "text": "no-interview"})]
     s = copy.deepcopy(state)
     if isinstance(event, Stop):
         return _finish(s, event.at)
@@ -281,7 +286,9 @@ def _start(
     asked = previous.asked_ids() if previous else []
     questions = [q for q in event.questions if q.id not in asked]
     if not questions:
-        return previous, [Action("notice", {"text": "no-questions", "sections": event.sections})]
+        return previous, [
+            Action("notice", {"type": "notice", "text": "no-questions", "sections": event.sections})
+        ]
     s = InterviewState(
         sections=list(event.sections),
         questions=copy.deepcopy(questions),
@@ -336,7 +343,11 @@ def _hint(s: InterviewState) -> tuple[InterviewState, list[Action]]:
     if s.phase == "follow_up":
         assert r.follow_up is not None
         if r.follow_up.kind == "own" or r.follow_up.hints >= 1:
-            return s, [Action("notice", {"text": "no-more-hints", "number": s.position + 1})]
+            return s, [
+                Action(
+                    "notice", {"type": "notice", "text": "no-more-hints", "number": s.position + 1}
+                )
+            ]
         r.follow_up.hints += 1
         text = first_words(r.follow_up.key_point or "", q.question)
         return s, [
@@ -346,7 +357,9 @@ def _hint(s: InterviewState) -> tuple[InterviewState, list[Action]]:
             )
         ]
     if r.hints >= len(q.key_points):
-        return s, [Action("notice", {"text": "no-more-hints", "number": s.position + 1})]
+        return s, [
+            Action("notice", {"type": "notice", "text": "no-more-hints", "number": s.position + 1})
+        ]
     point = q.key_points[r.hints]
     r.hints += 1
     return s, [
@@ -406,7 +419,9 @@ def _give_up(s: InterviewState, event: Event) -> tuple[InterviewState | None, li
     assert q is not None and r is not None
     follow_up = s.phase == "follow_up"
     if isinstance(event, Skip):
-        action = Action("skipped", {"type": "skipped", "number": s.position + 1, "follow_up": follow_up})
+        action = Action(
+            "skipped", {"type": "skipped", "number": s.position + 1, "follow_up": follow_up}
+        )
         if not follow_up:
             r.status, r.score, r.missed = "skipped", 0, list(q.key_points)
     else:
@@ -446,6 +461,7 @@ def _advance(
 
 
 def _finish(s: InterviewState, at: float) -> tuple[InterviewState, list[Action]]:
+    s.interrupted = [r.id for r in s.records if r.status == "pending"]
     s.records = [r for r in s.records if r.status != "pending"]
     s.phase, s.ended_at = "done", at
     card = scorecard(s)
@@ -515,7 +531,7 @@ def scorecard(s: InterviewState) -> dict[str, Any]:
     }
 
 
-# -- hints and probes ---------------------------------------------------------------------------
+# -- hints and probes --------------------------------------------------------------------------
 
 
 _WORD = re.compile(r"`[^`]+`|--?[A-Za-z][\w-]*|[\w][\w./:+-]*[\w]|\w")
@@ -552,7 +568,7 @@ def first_words(text: str, question: str = "") -> str:
     return " ".join(words[:keep]) + " …"
 
 
-# -- choosing questions -----------------------------------------------------------------------------
+# -- choosing questions ------------------------------------------------------------------------
 
 
 def choose_questions(
@@ -583,14 +599,15 @@ def choose_questions(
     return sorted(chosen, key=lambda q: (LEVELS.get(q.level, 1), not q.imp, rank[q.id]))
 
 
-# -- commands -----------------------------------------------------------------------------------
+# -- commands ----------------------------------------------------------------------------------
 
 _COMMANDS: list[tuple[Command, re.Pattern[str]]] = [
     (
         "stop",
         re.compile(
             r"^(?:stop|quit|exit|end|finish|done|enough|i'?m done|that'?s enough|"
-            r"(?:stop|end|finish|quit|exit|cancel) (?:the |this )?(?:mock )?(?:interview|quiz|test)|"
+            r"(?:stop|end|finish|quit|exit|cancel) (?:the |this )?(?:mock )?"
+            r"(?:interview|quiz|test)|"
             r"stop (?:here|now|please)|let'?s stop|no more(?: questions)?)$"
         ),
     ),
@@ -620,7 +637,8 @@ _COMMANDS: list[tuple[Command, re.Pattern[str]]] = [
         "repeat",
         re.compile(
             r"^(?:repeat|again|say again|come again|pardon|repeat (?:the |that )?question|"
-            r"repeat (?:that|please)|what was the question|can you repeat(?: (?:that|the question))?|"
+            r"repeat (?:that|please)|what was the question|"
+            r"can you repeat(?: (?:that|the question))?|"
             r"sorry,? what was the question)$"
         ),
     ),
@@ -635,7 +653,7 @@ def parse_command(message: str) -> Command | None:
     return None
 
 
-# -- the service -------------------------------------------------------------------------------------
+# -- the service -------------------------------------------------------------------------------
 
 
 class InterviewService:
@@ -648,10 +666,12 @@ class InterviewService:
         grader: Grader,
         prompts: Prompts | None = None,
         *,
+        embedder: Embedder | None = None,
         seed: int | None = None,
     ) -> None:
         self.kb = kb
         self.index = index
+        self.embedder = embedder or getattr(index, "embedder", None)
         self.grader = grader
         self.prompts = prompts or Prompts(ROOT / "prompts")
         self.rng = random.Random(seed)
@@ -692,7 +712,9 @@ class InterviewService:
         state = self.state_of(conv)
         if state is None or state.phase == "done":
             conv.mode = "revision"
-            return self._reply("answer", conv, [Action("notice", {"text": "no-interview"})])
+            return self._reply(
+                "answer", conv, [Action("notice", {"type": "notice", "text": "no-interview"})]
+            )
         command = parse_command(message)
         now = time.time()
         grade: Grade | None = None
@@ -708,7 +730,8 @@ class InterviewService:
         elif command == "repeat":
             event = Repeat(at=now)
         else:
-            grade = await self.grader.agrade(self.expected_rubric(state), message)
+            rubric = await asyncio.to_thread(self.expected_rubric, state)
+            grade = await self.grader.agrade(rubric, message)
             event = Answer(text=message, grade=grade.to_json(), at=now)
         new_state, actions = transition(state, event)
         assert new_state is not None
@@ -731,7 +754,7 @@ class InterviewService:
         if fu.kind == "probe" and fu.key_point:
             return Rubric(fu.text, (fu.key_point,), (), fu.key_point, "probe")
         try:
-            return rubric_for(fu.text, None, self.kb, self.index)
+            return rubric_for(fu.text, None, self.kb, self.index, self.embedder)
         except BadInput:
             return Rubric(fu.text, (fu.text,), (), "", "follow-up")
 
@@ -778,7 +801,7 @@ class InterviewService:
             }
         markdown = self.prompts.render(
             REPLY_TEMPLATE,
-            actions=[{"kind": a.kind, **a.data} for a in actions if a.kind != "finish"],
+            actions=[{**a.data, "action": a.kind} for a in actions if a.kind != "finish"],
             reminder=None,
             follow_up=False,
             intro=intro_data,
@@ -792,11 +815,7 @@ class InterviewService:
 
 def cards(actions: list[Action]) -> dict[str, Any] | None:
     """The actions' cards chained through `next` (the first card is the head)."""
-    chain = [
-        a.data if "type" in a.data else {"type": "notice", **a.data}
-        for a in actions
-        if a.kind != "finish"
-    ]
+    chain = [a.data for a in actions if a.kind != "finish"]
     head: dict[str, Any] | None = None
     for card in reversed(chain):
         head = {**card, "next": head}

@@ -4,59 +4,114 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import knowledge, render
 from app.catalog import SECTION_TITLES
 from app.errors import MentorError, NotFound
 from app.settings import Settings
-from app.web import routes_search
+from app.store import Database, Repository
+from app.store.chat import ChatEngine, ChatService
+from app.web import routes_chat, routes_grade, routes_openai, routes_pages, routes_search
+from app.web.identity import IdentityMiddleware, load_secret
+from app.web.routes_pages import templates
 
 log = logging.getLogger(__name__)
 
+STATIC = Path(__file__).parent / "static"
+# the page runs no inline script or style: a strict policy costs nothing
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
-def create_app(settings: Settings) -> FastAPI:
+EngineFactory = Callable[[Settings, Any, Any], ChatEngine]
+
+
+def _default_engine(settings: Settings, kb: Any, index: Any) -> ChatEngine:
+    from app.mentor.engine import Mentor
+
+    return Mentor.from_settings(settings, kb, index)
+
+
+def create_app(settings: Settings, *, engine_factory: EngineFactory | None = None) -> FastAPI:
+    """The web app. `engine_factory` swaps the mentor (tests register fakes through it)."""
+    make_engine = engine_factory or _default_engine
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.knowledge = knowledge.load(settings.knowledge_dir)
+        db = Database(settings.resolved_database_url)
+        await asyncio.to_thread(db.create_schema)
+        app.state.db = db
+        app.state.repo = Repository(db)
+        app.state.chat_ready = asyncio.Event()
         # the index (and the embedding model) load in the background: /healthz answers at
-        # once, /readyz turns 200 when the index is in memory
-        task = asyncio.create_task(_load_index(app, settings))
+        # once, /readyz turns 200 when the index is in memory and the mentor is built
+        task = asyncio.create_task(_load_index(app, settings, make_engine))
         yield
         task.cancel()
         app.state.ready = False
+        db.dispose()
 
     app = FastAPI(title="Docker Interview Mentor", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.ready = False
     app.state.index = None
+    app.state.chat = None
+    app.state.mentor = None
     app.include_router(routes_search.router)
+    app.include_router(routes_grade.router)
+    app.include_router(routes_chat.router)
+    app.include_router(routes_openai.router)
+    app.include_router(routes_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(
+        IdentityMiddleware, secret=load_secret(settings), api_token=settings.api_token
+    )
+    app.add_middleware(SecurityHeaders)
+    _error_handlers(app)
 
-    @app.exception_handler(MentorError)
-    async def mentor_error(request: Request, exc: MentorError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
-
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", tags=["ops"])
     async def readyz(request: Request) -> JSONResponse:
-        ready = bool(request.app.state.ready)
-        return JSONResponse(
-            {"status": "ready" if ready else "starting"}, status_code=200 if ready else 503
-        )
+        state = request.app.state
+        db = getattr(state, "db", None)
+        db_ok = db is not None and await asyncio.to_thread(db.ping)
+        ready = bool(state.ready) and db_ok
+        body = {
+            "status": "ready" if ready else "starting",
+            "index": state.index is not None,
+            "mentor": state.chat is not None,
+            "database": db_ok,
+        }
+        if getattr(state, "index_error", False):
+            body["status"] = "failed"
+        return JSONResponse(body, status_code=200 if ready else 503)
 
-    @app.get("/api/sections")
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    async def metrics(request: Request) -> str:
+        return _metrics(request.app)
+
+    @app.get("/api/sections", tags=["sections"])
     async def list_sections() -> list[dict[str, Any]]:
         return [{"number": n, "title": t} for n, t in SECTION_TITLES.items()]
 
-    @app.get("/api/sections/{number}")
+    @app.get("/api/sections/{number}", tags=["sections"])
     async def get_section(request: Request, number: str) -> dict[str, Any]:
         if not number.isdigit() or int(number) not in SECTION_TITLES:
             raise NotFound(f"there is no section {number!r}; sections are numbered 1-20")
@@ -68,28 +123,121 @@ def create_app(settings: Settings) -> FastAPI:
             "html": render.to_html(section.markdown),
         }
 
-    @app.get("/", response_class=HTMLResponse)
-    async def index() -> str:
-        items = "".join(f"<li>{n}. {t}</li>" for n, t in SECTION_TITLES.items())
-        return (
-            "<!doctype html><html lang=en><head><meta charset=utf-8>"
-            "<title>Docker Interview Mentor</title></head><body>"
-            f"<h1>Docker Interview Mentor</h1><ol>{items}</ol></body></html>"
-        )
-
     return app
 
 
-async def _load_index(app: FastAPI, settings: Settings) -> None:
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api", "/v1")) or "text/html" not in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, detail: str) -> Response:
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail}, status_code=status
+    )
+
+
+def _error_body(request: Request, detail: Any) -> dict[str, Any]:
+    if request.url.path.startswith("/v1"):
+        message = detail if isinstance(detail, str) else "the request is not valid"
+        return {
+            "error": {"message": message, "type": "invalid_request_error", "code": None},
+            "detail": detail,
+        }
+    return {"detail": detail}
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """One error path: JSON `detail` on /api and /v1, an error page elsewhere."""
+
+    @app.exception_handler(MentorError)
+    async def mentor_error(request: Request, exc: MentorError) -> Response:
+        if _wants_json(request):
+            return JSONResponse(_error_body(request, str(exc)), status_code=exc.status_code)
+        return _error_page(request, exc.status_code, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                _error_body(request, exc.detail),
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return _error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        if request.url.path.startswith("/v1"):
+            first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+            where = ".".join(str(p) for p in first["loc"])
+            return JSONResponse(_error_body(request, f"{where}: {first['msg']}"), status_code=422)
+        return JSONResponse({"detail": errors}, status_code=422)
+
+
+class SecurityHeaders:
+    """CSP and friends on every response (pure ASGI: streaming passes through untouched)."""
+
+    HEADERS = (
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path", "").startswith(("/docs", "/redoc")):
+            # Swagger UI loads its assets from a CDN with an inline bootstrap script
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _load_index(app: FastAPI, settings: Settings, make_engine: EngineFactory) -> None:
     from app.retrieval.index import load_or_build
 
     try:
         app.state.index = await asyncio.to_thread(load_or_build, settings, app.state.knowledge)
+        engine = await asyncio.to_thread(
+            make_engine, settings, app.state.knowledge, app.state.index
+        )
     except Exception:
-        log.exception("could not load the retrieval index")
+        log.exception("could not load the retrieval index or build the mentor")
         app.state.index_error = True
         return
+    app.state.mentor = engine
+    app.state.chat = ChatService(app.state.repo, engine, settings.max_message_chars)
     app.state.ready = True
+    app.state.chat_ready.set()
+
+
+def _metrics(app: FastAPI) -> str:
+    lines = [
+        "# HELP mentor_ready 1 when the index is loaded and the mentor is built",
+        "# TYPE mentor_ready gauge",
+        f"mentor_ready {int(bool(app.state.ready))}",
+    ]
+    stats = getattr(app.state.mentor, "stats", None)
+    if stats is not None:
+        for name in ("llm_calls", "fallbacks", "tokens", "canary_blocks"):
+            lines += [
+                f"# TYPE mentor_{name}_total counter",
+                f"mentor_{name}_total {getattr(stats, name, 0)}",
+            ]
+        lines.append("# TYPE mentor_turns_total counter")
+        for intent, count in sorted(getattr(stats, "by_intent", {}).items()):
+            lines.append(f'mentor_turns_total{{intent="{intent}"}} {count}')
+    return "\n".join(lines) + "\n"
 
 
 def app_from_env() -> FastAPI:

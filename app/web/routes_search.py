@@ -1,7 +1,29 @@
-"""GET /api/search (filled in by the retrieval work)."""
+"""GET /api/search: the same JSON list as `mentor search --json`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from app.retrieval.index import MAX_K, clean_query
 
 router = APIRouter()
+
+
+@router.get("/api/search")
+async def search(
+    request: Request,
+    q: Annotated[str, Query(description="what to look for")] = "",
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="how many results")] = 5,
+    section: Annotated[list[int] | None, Query(description="only these sections")] = None,
+) -> list[dict[str, object]]:
+    """Best passages first: {section, heading, score, text, citation, kind, id}."""
+    clean_query(q)  # BadInput (422) for an empty query, even before the index is ready
+    index = request.app.state.index
+    if index is None:
+        raise HTTPException(503, detail="the search index is still loading; retry in a moment")
+    # encoding the query runs the model: keep it off the event loop
+    hits = await run_in_threadpool(index.search, q, k, section)
+    return [h.to_json() for h in hits]

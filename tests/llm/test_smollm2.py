@@ -77,3 +77,21 @@ async def test_clarification_from_the_real_model_is_cited(mentor: Mentor) -> Non
     assert reply.citations
     assert any(f"Section {c.section}" in reply.markdown for c in reply.citations)
     assert mentor.canary not in reply.markdown
+
+
+async def test_grades_from_the_real_model_are_schema_valid(kb, embedder, smollm2_url: str) -> None:  # type: ignore[no-untyped-def]
+    from app.mentor.grader import LLMGrader, OfflineGrader, Rubric
+
+    backend = OpenAIBackend(
+        model="smollm2", api_key="local", base_url=smollm2_url, timeout=120, max_retries=0
+    )
+    grader = LLMGrader(backend, Prompts(ROOT / "prompts"), OfflineGrader(embedder))
+    question = next(q for q in kb.section(4).questions if q.imp)
+    rubric = Rubric.from_question(question)
+    for answer in [question.model_answer, "no idea, maybe it restarts the VM?"]:
+        grade = await grader.agrade(rubric, answer)
+        assert grade.grade in {"strong", "partial", "wrong"}
+        assert 0 <= grade.score <= 10
+        assert set(grade.covered) <= set(question.key_points)
+        assert set(grade.missed) <= set(question.key_points)
+        assert grade.feedback.strip()

@@ -1,4 +1,4 @@
-"""The app factory, health and the section endpoints."""
+"""The app factory, health and the section endpoints (on the shared index cache)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def wait_ready(client: TestClient, timeout: float = 120) -> None:
     raise AssertionError("the app never became ready")
 
 
-def test_health_sections_and_readiness(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+def test_health_sections_and_readiness(web_settings: Settings) -> None:
+    with TestClient(create_app(web_settings)) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         wait_ready(client)
         sections = client.get("/api/sections").json()
@@ -32,8 +32,8 @@ def test_health_sections_and_readiness(settings: Settings) -> None:
         assert "<table>" in body["html"] and "<h2>" in body["html"]
 
 
-def test_unknown_section_is_a_json_404(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+def test_unknown_section_is_a_json_404(web_settings: Settings) -> None:
+    with TestClient(create_app(web_settings)) as client:
         for bad in ("21", "0", "x", "5.5"):
             r = client.get(f"/api/sections/{bad}")
             assert r.status_code == 404

@@ -1,0 +1,52 @@
+"""Hands-on tasks checked by rules: `check("ctr-postgres-volume-limits", answer) -> Report`.
+
+The web layer and the CLI call only what is exported here:
+- `check(task_or_id, answer)` -> Report (`.ok`, `.score`, `.findings`, `.to_json()`)
+- `load_book()` -> TaskBook (every task, by id and by section)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.handson.checker import check_task
+from app.handson.model import Task, TaskBook, load_tasks
+from app.handson.report import Finding, Report
+
+__all__ = ["Finding", "Report", "Task", "TaskBook", "check", "load_book"]
+
+_BOOKS: dict[tuple[str, float], TaskBook] = {}
+
+
+def _stamp(knowledge_dir: Path) -> float:
+    files = [*knowledge_dir.glob("tasks/*.yaml"), *knowledge_dir.glob("sections/*.md")]
+    return max((f.stat().st_mtime for f in files), default=0.0)
+
+
+def load_book(knowledge_dir: Path | None = None) -> TaskBook:
+    """The task book for a knowledge folder, reloaded when a task or note file changes."""
+    if knowledge_dir is None:
+        from app.settings import get_settings
+
+        knowledge_dir = get_settings().knowledge_dir
+    key = (str(knowledge_dir.resolve()), _stamp(knowledge_dir))
+    if key not in _BOOKS:
+        _BOOKS.clear()
+        _BOOKS[key] = load_tasks(knowledge_dir / "tasks", knowledge_dir / "sections")
+    return _BOOKS[key]
+
+
+def check(
+    task: str | Task,
+    answer: str | bytes | None,
+    *,
+    book: TaskBook | None = None,
+    lint: bool = True,
+) -> Report:
+    """Check an answer against a task (by id or object). Never raises for bad input.
+
+    An unknown task id raises `app.errors.NotFound` (a caller error, not a user answer error).
+    """
+    book = book or load_book()
+    obj = book.get(task) if isinstance(task, str) else task
+    return check_task(obj, answer, book, lint=lint)

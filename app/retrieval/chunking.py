@@ -1,0 +1,232 @@
+"""Split the knowledge into retrievable chunks: one per `###` sub-topic, one per question.
+
+A chunk is the unit the index ranks and the mentor cites, so it must stand alone: it knows its
+section, its heading and how to cite itself. Long sub-topics are split between paragraphs,
+never inside a fenced code block or a table, so a cited passage is always well-formed Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.knowledge import Knowledge, Question, Section
+
+# Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
+CHUNKER_VERSION = "2"
+
+MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
+OVERVIEW_HEADING = "Overview"
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_SUBHEADING = re.compile(r"^\s{0,3}###\s+(.+?)\s*#*\s*$")
+_SECTION_HEADING = re.compile(r"^\s{0,3}#{1,2}\s+Section\s+\d+\b")
+_IMP = re.compile(r"\s*\(IMP\)\s*$", re.IGNORECASE)
+_SLUG = re.compile(r"[^a-z0-9]+")
+_MD_NOISE = re.compile(r"[*_`>#]+")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage. `text` is Markdown as written in the knowledge files."""
+
+    id: str
+    section: int
+    section_title: str
+    heading: str
+    kind: str  # "note" | "question"
+    text: str
+    imp: bool = False
+    part: int = 0  # 0 for the first (or only) piece of a split sub-topic
+
+    def citation(self) -> str:
+        """'Section 5 > Service Discovery & DNS'."""
+        return f"Section {self.section} > {self.heading}"
+
+    def embed_text(self) -> str:
+        """What the embedding model and BM25 see: the text with its section and heading as context.
+
+        The heading path is prepended because a sub-topic's body often never repeats the words
+        that name it ("Restart Policies" may only say `--restart unless-stopped`).
+        """
+        return f"{self.section_title} > {self.heading}\n{self.text}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "section": self.section,
+            "section_title": self.section_title,
+            "heading": self.heading,
+            "kind": self.kind,
+            "text": self.text,
+            "imp": self.imp,
+            "part": self.part,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Chunk:
+        return cls(
+            id=str(data["id"]),
+            section=int(str(data["section"])),
+            section_title=str(data["section_title"]),
+            heading=str(data["heading"]),
+            kind=str(data["kind"]),
+            text=str(data["text"]),
+            imp=bool(data["imp"]),
+            part=int(str(data.get("part", 0))),
+        )
+
+
+def slugify(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-") or "untitled"
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def blocks(markdown: str) -> list[str]:
+    """Blank-line separated blocks; a fenced code block is one block even with blank lines inside.
+
+    Tables contain no blank lines, so a table is never cut either.
+    """
+    out: list[str] = []
+    current: list[str] = []
+    fence: str | None = None
+    for line in markdown.splitlines():
+        m = _FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)[0] * 3
+        elif fence is not None and m and m.group(1).startswith(fence):
+            fence = None
+            current.append(line)
+            continue
+        if fence is None and not line.strip():
+            if current:
+                out.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        out.append("\n".join(current))
+    return out
+
+
+def pack(parts: list[str], limit: int = MAX_CHUNK_WORDS) -> list[str]:
+    """Greedily join consecutive blocks into pieces of at most `limit` words.
+
+    A single block over the limit (a long table or code block) stays whole. A lone short last
+    block is folded into the previous piece rather than left as a stub.
+    """
+    pieces: list[list[str]] = []
+    size = 0
+    for block in parts:
+        n = words(block)
+        if pieces and size + n <= limit:
+            pieces[-1].append(block)
+            size += n
+        else:
+            pieces.append([block])
+            size = n
+    if len(pieces) > 1 and sum(words(b) for b in pieces[-1]) < 40:
+        pieces[-2].extend(pieces.pop())
+    return ["\n\n".join(p) for p in pieces]
+
+
+def _is_closing(block: str) -> bool:
+    """The note's last line offers the next section; it belongs to no sub-topic."""
+    lines = block.strip().splitlines()
+    return len(lines) == 1 and lines[0].rstrip().endswith("?")
+
+
+def _split_section(markdown: str) -> tuple[str, list[tuple[str, str]]]:
+    """(overview, [(raw heading, body), ...]) with the `## Section N` line removed."""
+    overview: list[str] = []
+    topics: list[tuple[str, list[str]]] = []
+    fence: str | None = None
+    for line in markdown.splitlines():
+        m = _FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)[0] * 3
+        elif fence is not None and m and m.group(1).startswith(fence):
+            fence = None
+        elif fence is None:
+            if _SECTION_HEADING.match(line) and not topics:
+                continue
+            h = _SUBHEADING.match(line)
+            if h:
+                topics.append((h.group(1), []))
+                continue
+        (topics[-1][1] if topics else overview).append(line)
+    return "\n".join(overview).strip(), [(h, "\n".join(b).strip()) for h, b in topics]
+
+
+def chunk_section(section: Section) -> list[Chunk]:
+    """Sub-topic chunks of one section note; the overview joins the first sub-topic."""
+    overview, topics = _split_section(section.markdown)
+    if topics:
+        last_blocks = blocks(topics[-1][1])
+        if last_blocks and _is_closing(last_blocks[-1]):
+            topics[-1] = (topics[-1][0], "\n\n".join(last_blocks[:-1]))
+    elif overview:
+        ob = blocks(overview)
+        if ob and _is_closing(ob[-1]):
+            overview = "\n\n".join(ob[:-1])
+    if not topics:
+        topics = [(OVERVIEW_HEADING, "")]
+    chunks: list[Chunk] = []
+    used: dict[str, int] = {}
+    for i, (raw, body) in enumerate(topics):
+        heading = _IMP.sub("", raw).strip() or OVERVIEW_HEADING
+        imp = bool(_IMP.search(raw))
+        if i == 0 and overview:
+            body = f"{overview}\n\n{body}".strip()
+        if not body.strip():
+            continue
+        slug = slugify(heading)
+        used[slug] = used.get(slug, 0) + 1
+        if used[slug] > 1:
+            slug = f"{slug}-{used[slug]}"
+        for part, text in enumerate(pack(blocks(body))):
+            chunks.append(
+                Chunk(
+                    id=f"s{section.number:02d}/{slug}/{part}",
+                    section=section.number,
+                    section_title=section.title,
+                    heading=heading,
+                    kind="note",
+                    text=text,
+                    imp=imp,
+                    part=part,
+                )
+            )
+    return chunks
+
+
+def question_heading(question: Question, max_words: int = 8) -> str:
+    """'Interview question: What is the difference between ...' (the first few words)."""
+    plain = _MD_NOISE.sub("", question.question).split()
+    head = " ".join(plain[:max_words])
+    return f"Interview question: {head}{' ...' if len(plain) > max_words else ''}"
+
+
+def chunk_question(question: Question, section: Section) -> Chunk:
+    text = f"**Q:** {question.question.strip()}\n\n{question.model_answer.strip()}"
+    return Chunk(
+        id=f"q/{question.id}",
+        section=section.number,
+        section_title=section.title,
+        heading=question_heading(question),
+        kind="question",
+        text=text,
+        imp=question.imp,
+    )
+
+
+def chunk_knowledge(kb: Knowledge) -> list[Chunk]:
+    """Every section's sub-topic chunks, then its question-bank entries, in section order."""
+    chunks: list[Chunk] = []
+    for section in kb.sections.values():
+        chunks.extend(chunk_section(section))
+        chunks.extend(chunk_question(q, section) for q in section.questions)
+    return chunks

@@ -1,0 +1,442 @@
+"""The hybrid index: dense (FAISS inner product on unit vectors) + BM25, fused by ranks.
+
+Dense retrieval understands paraphrase ("why my container keeps dying" ~ OOM kills and restart
+policies); BM25 nails exact Docker tokens (`--cap-drop`, `137`, `:ro`) that a small embedding
+model blurs. Reciprocal-rank fusion combines the two without calibrating their score scales.
+
+The embedded vectors are the only expensive part, so they are cached on disk under
+`settings.resolved_index_dir/<key>/`, where the key hashes every knowledge file's bytes, the
+model name and CHUNKER_VERSION. BM25 is rebuilt from the cached chunks on load (0.1-0.3 s for
+the full guide on this machine, see BENCHMARKS.md), which keeps the cache to plain files:
+manifest.json, chunks.json and vectors.npy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from app.catalog import SECTION_TITLES
+from app.errors import BadInput
+from app.knowledge import Knowledge
+from app.retrieval.chunking import CHUNKER_VERSION, Chunk, chunk_knowledge
+from app.retrieval.embeddings import Embedder, shared_embedder
+from app.retrieval.lexical import LexicalIndex
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "dense", "bm25")
+MAX_K = 50
+# The embedding model reads at most 256 word pieces; BM25 gains nothing from a whole essay and
+# pays for every token. 2,000 characters keeps a pasted error log or stack trace useful.
+MAX_QUERY_CHARS = 2000
+DUPLICATE_COSINE = 0.95
+EMBED_BATCH = 32
+CACHE_FORMAT = 1
+
+# Fusion weights, chosen on the development half of bench/data/retrieval_questions.yaml
+# (see BENCHMARKS.md): dense carries paraphrase and typos, BM25 exact tokens.
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+
+ProgressFn = Callable[[int, int], None]
+
+_threads_lock = threading.Lock()
+_threads_depth = 0
+_threads_saved = 0
+
+
+@contextmanager
+def single_thread_torch() -> Iterator[None]:
+    """Run torch on one intra-op thread while a single query is encoded.
+
+    Measured on this 2-core machine with other work running: one query takes ~12 ms on one
+    thread and ~110 ms (p95 500+ ms) on two, because the second thread spin-waits for a busy
+    core. Batch builds keep torch's default. Nested and concurrent queries share one switch.
+    """
+    global _threads_depth, _threads_saved
+    torch: Any = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    with _threads_lock:
+        if _threads_depth == 0:
+            _threads_saved = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_depth += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_depth -= 1
+            if _threads_depth == 0:
+                torch.set_num_threads(_threads_saved)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked chunk. `score` is in 0-1 for hybrid (1 = first in both rankings), the cosine
+    for dense, the raw BM25 score for bm25; `dense` and `lexical` keep the underlying scores."""
+
+    chunk: Chunk
+    score: float
+    dense: float | None = None
+    lexical: float | None = None
+
+    def to_json(self) -> dict[str, object]:
+        c = self.chunk
+        return {
+            "section": c.section,
+            "heading": c.heading,
+            "score": round(self.score, 4),
+            "text": c.text,
+            "citation": c.citation(),
+            "kind": c.kind,
+            "id": c.id,
+            "imp": c.imp,
+        }
+
+
+def clean_query(query: str) -> str:
+    """Collapse whitespace and cut an over-long query at a word boundary; empty is BadInput."""
+    text = " ".join(str(query).split())
+    if not text:
+        raise BadInput("the search query is empty: type a few words, e.g. 'docker exit code 137'")
+    if len(text) > MAX_QUERY_CHARS:
+        cut = text[:MAX_QUERY_CHARS]
+        space = cut.rfind(" ")
+        text = cut[:space] if space > MAX_QUERY_CHARS // 2 else cut
+    return text
+
+
+def _ranks(scores: NDArray[np.float32], allowed: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """1-based rank of each allowed chunk by descending score; inf where not ranked."""
+    ranks = np.full(scores.shape[0], np.inf)
+    idx = np.flatnonzero(allowed)
+    order = idx[np.argsort(-scores[idx], kind="stable")]
+    ranks[order] = np.arange(1, order.size + 1)
+    return ranks
+
+
+class HybridIndex:
+    """Search over chunks; see the module docstring for why two retrievers."""
+
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        vectors: NDArray[np.float32],
+        embedder: Embedder,
+        *,
+        rrf_k: int = 60,
+        key: str = "",
+        dense_weight: float = DENSE_WEIGHT,
+        lexical_weight: float = LEXICAL_WEIGHT,
+    ) -> None:
+        import faiss
+
+        if vectors.ndim != 2 or vectors.shape[0] != len(chunks):
+            raise ValueError(f"{vectors.shape[0]} vectors for {len(chunks)} chunks")
+        self.chunks = chunks
+        self.embedder = embedder
+        self.key = key
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.lexical_weight = lexical_weight
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.faiss = faiss.IndexFlatIP(self.vectors.shape[1])
+        if len(chunks):
+            self.faiss.add(self.vectors)
+        self.lexical = LexicalIndex(c.embed_text() for c in chunks)
+        self._sections = np.array([c.section for c in chunks], dtype=np.int32)
+        self._group = self._duplicate_groups()
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def _duplicate_groups(self) -> NDArray[np.int64]:
+        """group[i] = the first chunk that chunk i nearly duplicates (itself if none)."""
+        n = len(self.chunks)
+        group = np.arange(n)
+        if n == 0:
+            return group
+        sims = self.vectors @ self.vectors.T
+        texts: dict[str, int] = {}
+        for i, chunk in enumerate(self.chunks):
+            norm = re.sub(r"\W+", " ", chunk.text.lower()).strip()
+            if norm in texts:
+                group[i] = group[texts[norm]]
+                continue
+            texts[norm] = i
+            earlier = np.flatnonzero(sims[i, :i] > DUPLICATE_COSINE)
+            if earlier.size:
+                group[i] = group[earlier[0]]
+        return group
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        sections: Iterable[int] | None = None,
+        mode: str = "hybrid",
+    ) -> list[Hit]:
+        """The best `k` distinct chunks for `query`, best first."""
+        text = clean_query(query)
+        if mode not in MODES:
+            raise BadInput(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
+        if not 1 <= k <= MAX_K:
+            raise BadInput(f"k must be between 1 and {MAX_K}, got {k}")
+        n = len(self.chunks)
+        allowed = np.ones(n, dtype=bool)
+        if sections is not None:
+            wanted = set(sections)
+            bad = sorted(s for s in wanted if s not in SECTION_TITLES)
+            if bad:
+                raise BadInput(f"there is no section {bad[0]}; sections are 1-20")
+            allowed = np.isin(self._sections, sorted(wanted))
+        if n == 0 or not allowed.any():
+            return []
+
+        dense = self._dense_scores(text) if mode != "bm25" else None
+        lexical = self.lexical.scores(text) if mode != "dense" else None
+        if mode == "dense":
+            assert dense is not None
+            fused = np.where(allowed, dense, -np.inf)
+        elif mode == "bm25":
+            assert lexical is not None
+            fused = np.where(allowed & (lexical > 0), lexical, -np.inf)
+        else:
+            assert dense is not None and lexical is not None
+            fused = self._fuse(dense, lexical, allowed)
+
+        order = np.argsort(-fused, kind="stable")
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        for i in order:
+            if not np.isfinite(fused[i]) or len(hits) >= k:
+                break
+            group = int(self._group[i])
+            if group in seen:
+                continue
+            seen.add(group)
+            hits.append(
+                Hit(
+                    chunk=self.chunks[i],
+                    score=float(fused[i]),
+                    dense=None if dense is None else float(dense[i]),
+                    lexical=None if lexical is None else float(lexical[i]),
+                )
+            )
+        return hits
+
+    def _dense_scores(self, text: str) -> NDArray[np.float32]:
+        """The cosine of every chunk (FAISS flat inner product over unit vectors)."""
+        with single_thread_torch():
+            vec = self.embedder.encode([text])
+        n = len(self.chunks)
+        scores, ids = self.faiss.search(vec, n)
+        out = np.empty(n, dtype=np.float32)
+        out[ids[0]] = scores[0]
+        return out
+
+    def _fuse(
+        self,
+        dense: NDArray[np.float32],
+        lexical: NDArray[np.float32],
+        allowed: NDArray[np.bool_],
+    ) -> NDArray[np.float64]:
+        """Weighted reciprocal-rank fusion, scaled so that first in both rankings is 1.0.
+
+        A chunk BM25 does not match at all (score 0) gets no lexical contribution, so a query
+        in another language or made of unknown words falls back to the dense ranking.
+        """
+        k = self.rrf_k
+        rd = _ranks(dense, allowed)
+        rl = _ranks(lexical, allowed & (lexical > 0))
+        fused = self.dense_weight / (k + rd) + self.lexical_weight / (k + rl)
+        fused /= (self.dense_weight + self.lexical_weight) / (k + 1)
+        return np.where(allowed, fused, -np.inf)
+
+
+# ---------------------------------------------------------------- cache
+
+
+def _knowledge_files(kb: Knowledge) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every file the knowledge came from; the markdown where there is none."""
+    files: list[tuple[str, bytes]] = []
+    for section in kb.sections.values():
+        path = section.path
+        if path.is_file():
+            files.append((f"sections/{path.name}", path.read_bytes()))
+        else:
+            files.append((f"sections/{section.number:02d}", section.markdown.encode()))
+        bank = path.parent.parent / "questions" / f"{path.stem}.yaml"
+        if bank.is_file():
+            files.append((f"questions/{bank.name}", bank.read_bytes()))
+        elif section.questions:
+            dump = json.dumps([q.model_dump() for q in section.questions], sort_keys=True)
+            files.append((f"questions/{section.number:02d}", dump.encode()))
+    return sorted(files)
+
+
+def cache_key(kb: Knowledge, model_name: str) -> str:
+    """sha256 over the knowledge files' names and bytes, the model name and CHUNKER_VERSION."""
+    h = hashlib.sha256()
+    h.update(f"format={CACHE_FORMAT}\0chunker={CHUNKER_VERSION}\0model={model_name}\0".encode())
+    for name, data in _knowledge_files(kb):
+        h.update(f"{name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def _cache_dir(settings: Settings, key: str) -> Path:
+    return settings.resolved_index_dir / key[:24]
+
+
+def _read_cache(folder: Path, key: str, chunks: list[Chunk]) -> NDArray[np.float32] | None:
+    """The cached vectors if the folder holds a complete, matching cache; None otherwise."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("key") != key or manifest.get("count") != len(chunks):
+            raise ValueError("manifest does not match the knowledge")
+        cached = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+        if [Chunk.from_dict(c) for c in cached] != chunks:
+            raise ValueError("cached chunks differ from the knowledge")
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        if (
+            vectors.dtype != np.float32
+            or vectors.shape != (len(chunks), manifest.get("dim"))
+            or not np.isfinite(vectors).all()
+        ):
+            raise ValueError(f"vectors.npy has shape {vectors.shape} and dtype {vectors.dtype}")
+        return np.asarray(vectors)
+    except Exception as exc:
+        log.warning("index cache at %s is unusable (%s); rebuilding", folder, exc)
+        return None
+
+
+def _write_cache(
+    settings: Settings, key: str, model: str, chunks: list[Chunk], vectors: NDArray[np.float32]
+) -> None:
+    """Write into a temporary folder, then rename it into place: readers never see half a cache."""
+    root = settings.resolved_index_dir
+    final = _cache_dir(settings, key)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    try:
+        with open(tmp / "vectors.npy", "wb") as fh:
+            np.save(fh, vectors, allow_pickle=False)
+        (tmp / "chunks.json").write_text(
+            json.dumps([c.to_dict() for c in chunks], ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
+        manifest = {
+            "key": key,
+            "model": model,
+            "chunker_version": CHUNKER_VERSION,
+            "format": CACHE_FORMAT,
+            "count": len(chunks),
+            "dim": int(vectors.shape[1]),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        # the manifest last: a folder without one is never trusted
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if final.exists():
+            shutil.rmtree(final, ignore_errors=True)
+        os.rename(tmp, final)
+    except OSError as exc:
+        # another process may have renamed its copy into place first; ours is equivalent
+        log.warning("could not write the index cache at %s: %s", final, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    for other in root.iterdir():
+        if other != final and other.is_dir() and (other / "manifest.json").exists():
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def embed_chunks(
+    chunks: list[Chunk], embedder: Embedder, progress: ProgressFn | None = None
+) -> NDArray[np.float32]:
+    """Unit vectors for the chunks, in batches of similar length (less padding, faster)."""
+    texts = [c.embed_text() for c in chunks]
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    if progress:
+        progress(0, len(texts))
+    parts: list[NDArray[np.float32]] = []
+    for start in range(0, len(order), EMBED_BATCH):
+        batch = order[start : start + EMBED_BATCH]
+        parts.append(embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH))
+        if progress:
+            progress(min(start + EMBED_BATCH, len(texts)), len(texts))
+    if not parts:  # no knowledge yet: the dimension comes from one probe encoding
+        return np.zeros((0, embedder.encode(["probe"]).shape[1]), dtype=np.float32)
+    vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+    vectors[order] = np.concatenate(parts)
+    return vectors
+
+
+def load_or_build(
+    settings: Settings,
+    kb: Knowledge,
+    *,
+    rebuild: bool = False,
+    embedder: Embedder | None = None,
+    progress: ProgressFn | None = None,
+    warm: bool = True,
+) -> HybridIndex:
+    """The index for `kb`: from the disk cache when its key matches, else built and cached.
+
+    A missing, corrupt or mismatching cache is rebuilt, never an error. With `warm` the
+    embedding model is loaded and run once, so the first search is as fast as the rest.
+    """
+    embedder = embedder or shared_embedder(settings.embedding_model)
+    model = embedder.model_name
+    chunks = chunk_knowledge(kb)
+    key = cache_key(kb, model)
+    folder = _cache_dir(settings, key)
+    vectors = None if rebuild else _read_cache(folder, key, chunks)
+    if vectors is None:
+        t0 = time.perf_counter()
+        vectors = embed_chunks(chunks, embedder, progress)
+        log.info("embedded %d chunks in %.1f s", len(chunks), time.perf_counter() - t0)
+        _write_cache(settings, key, model, chunks, vectors)
+    index = HybridIndex(chunks, vectors, embedder, rrf_k=settings.rrf_k, key=key)
+    if warm:
+        embedder.encode(["warm up"])
+    return index
+
+
+def describe(index: HybridIndex) -> dict[str, Any]:
+    """A summary for `mentor index` and logs."""
+    kinds = {"note": 0, "question": 0}
+    for c in index.chunks:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    return {
+        "chunks": len(index.chunks),
+        "notes": kinds["note"],
+        "questions": kinds["question"],
+        "sections": len({c.section for c in index.chunks}),
+        "key": index.key[:12],
+    }

@@ -1,0 +1,11 @@
+"""Persistence: conversations, messages, progress and interview results (SQLAlchemy 2).
+
+SQLite under data/ by default (WAL, busy timeout); any SQLAlchemy URL via MENTOR_DATABASE_URL
+(PostgreSQL through psycopg 3). Only portable SQL: no SQLite-only statements outside the
+connection pragmas.
+"""
+
+from app.store.db import Database
+from app.store.repository import Repository
+
+__all__ = ["Database", "Repository"]

@@ -1,0 +1,214 @@
+"""One chat turn with its persistence: the user's message is committed before the reply
+starts; the reply is stored as "ok", or as "partial"/"failed" with whatever text was produced;
+the conversation state is saved after every turn.
+
+The web routes stay thin: they validate nothing themselves, call `begin()` (which raises the
+domain errors that become 404/413/422) and then relay `events()` as SSE or collect it as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from app.errors import BadInput, MentorError
+from app.mentor.state import ConversationState
+from app.mentor.types import Delta, Done, Event, Meta, Reply
+from app.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+FAILED_TEXT = "The mentor failed while answering. Your message is saved: send it again to retry."
+
+
+class MessageTooLong(MentorError):
+    status_code = 413
+    exit_code = 2
+
+
+class ChatEngine(Protocol):
+    """What the web layer needs from the mentor (app.mentor.engine.Mentor provides it)."""
+
+    def stream(self, state: ConversationState, message: str) -> AsyncIterator[Event]: ...
+
+
+@dataclass
+class Turn:
+    """A turn that has begun: the user's message is already committed."""
+
+    owner: str
+    conversation_id: str
+    title: str
+    created: bool
+    user_message_id: int
+    message: str
+    state: ConversationState
+    before: ConversationState
+    assistant_message_id: int | None = None
+    reply: Reply | None = None
+    text: list[str] = field(default_factory=list)
+
+
+TurnEvent = tuple[str, dict[str, Any]]
+
+
+def check_message(message: str, max_chars: int) -> str:
+    """An empty message is a 422, an over-long one a 413 naming the limit."""
+    if not message.strip():
+        raise BadInput("the message is empty: type a question, a section number or 'help'")
+    if len(message) > max_chars:
+        raise MessageTooLong(f"the message has {len(message)} characters; the limit is {max_chars}")
+    return message
+
+
+class ChatService:
+    def __init__(self, repo: Repository, engine: ChatEngine, max_chars: int) -> None:
+        self.repo = repo
+        self.engine = engine
+        self.max_chars = max_chars
+
+    def check(self, message: str) -> str:
+        return check_message(message, self.max_chars)
+
+    def begin(self, owner: str, conversation_id: str | None, message: str) -> Turn:
+        """Validate, find or create the conversation, commit the user's message."""
+        message = self.check(message)
+        if conversation_id:
+            conv = self.repo.get_conversation(owner, conversation_id)
+            created = False
+        else:
+            conv = self.repo.create_conversation(owner, message)
+            created = True
+        user = self.repo.add_message(owner, conv.id, "user", message, status="ok")
+        state = ConversationState.from_json(conv.state)
+        return Turn(
+            owner=owner,
+            conversation_id=conv.id,
+            title=conv.title,
+            created=created,
+            user_message_id=user.id,
+            message=message,
+            state=state,
+            before=copy.deepcopy(state),
+        )
+
+    async def events(self, turn: Turn) -> AsyncGenerator[TurnEvent, None]:
+        """Run the mentor; yield ("meta"|"delta"|"done"|"error", data); persist the outcome."""
+        pending = await asyncio.to_thread(
+            self.repo.add_message,
+            turn.owner,
+            turn.conversation_id,
+            "assistant",
+            "",
+            status="partial",
+        )
+        turn.assistant_message_id = pending.id
+        try:
+            async for event in self.engine.stream(turn.state, turn.message):
+                if isinstance(event, Meta):
+                    yield "meta", self._meta(turn, event)
+                elif isinstance(event, Delta):
+                    turn.text.append(event.text)
+                    yield "delta", {"text": event.text}
+                elif isinstance(event, Done):
+                    turn.reply = event.reply
+            if turn.reply is None:
+                raise RuntimeError("the mentor's stream ended without a reply")
+        except (asyncio.CancelledError, GeneratorExit):
+            # the client went away (Stop button, closed tab): keep what was produced; the
+            # mentor had already decided the turn, so its state is kept too
+            self._store_unfinished(turn, "partial", save_state=True)
+            raise
+        except Exception:
+            log.exception("a chat turn failed")
+            self._store_unfinished(turn, "failed", save_state=False)
+            yield "error", {"message": FAILED_TEXT, "conversation_id": turn.conversation_id}
+            return
+        reply = turn.reply
+        await asyncio.to_thread(
+            self.repo.finish_turn,
+            turn.owner,
+            turn.conversation_id,
+            pending.id,
+            turn.before,
+            turn.state,
+            content=reply.markdown,
+            intent=reply.intent,
+            section=reply.section,
+            citations=[c.to_json() for c in reply.citations],
+            card=reply.card,
+            notice=reply.notice,
+            backend=reply.backend,
+            status="ok",
+        )
+        yield "done", self._done(turn, reply)
+
+    async def complete(self, turn: Turn) -> dict[str, Any]:
+        """The whole turn at once (the JSON API); a failure is a MentorError (500)."""
+        meta: dict[str, Any] = {}
+        events = self.events(turn)
+        try:
+            async for name, data in events:
+                if name == "meta":
+                    meta = data
+                elif name == "error":
+                    raise MentorError(data["message"])
+                elif name == "done":
+                    return {**meta, **data}
+        finally:
+            await events.aclose()
+        raise MentorError(FAILED_TEXT)
+
+    def _store_unfinished(self, turn: Turn, status: str, *, save_state: bool) -> None:
+        """Synchronous on purpose: this runs while the task is being cancelled."""
+        if turn.assistant_message_id is None:
+            return
+        fields: dict[str, Any] = {"content": "".join(turn.text), "status": status}
+        try:
+            if save_state:
+                self.repo.finish_turn(
+                    turn.owner,
+                    turn.conversation_id,
+                    turn.assistant_message_id,
+                    turn.before,
+                    turn.state,
+                    **fields,
+                )
+            else:
+                self.repo.update_message(turn.assistant_message_id, **fields)
+        except Exception:
+            log.exception("could not store the unfinished reply")
+
+    @staticmethod
+    def _meta(turn: Turn, event: Meta) -> dict[str, Any]:
+        return {
+            "conversation_id": turn.conversation_id,
+            "title": turn.title,
+            "created": turn.created,
+            "user_message_id": turn.user_message_id,
+            "message_id": turn.assistant_message_id,
+            "intent": event.intent,
+            "section": event.section,
+            "citations": [c.to_json() for c in event.citations],
+        }
+
+    @staticmethod
+    def _done(turn: Turn, reply: Reply) -> dict[str, Any]:
+        return {
+            "conversation_id": turn.conversation_id,
+            "message_id": turn.assistant_message_id,
+            "intent": reply.intent,
+            "section": reply.section,
+            "citations": [c.to_json() for c in reply.citations],
+            "markdown": reply.markdown,
+            "notice": reply.notice,
+            "backend": reply.backend,
+            "card": reply.card,
+            "mode": turn.state.mode,
+            "current_section": turn.state.current_section,
+            "status": "ok",
+        }

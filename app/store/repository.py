@@ -1,0 +1,242 @@
+"""Every query the web layer needs, each scoped by the owner it is given."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.errors import BadInput, NotFound
+from app.mentor.state import ConversationState
+from app.store.db import Database
+from app.store.models import (
+    ApiState,
+    Conversation,
+    InterviewResult,
+    Message,
+    SectionProgress,
+    utcnow,
+)
+
+TITLE_MAX = 80
+
+
+def make_title(text: str, limit: int = 60) -> str:
+    """A conversation title from its first message: one line, at most `limit` characters."""
+    line = re.sub(r"\s+", " ", text).strip()
+    if len(line) <= limit:
+        return line or "New chat"
+    return line[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    messages: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    section: int
+    seen: bool
+    last_score: float | None
+    answered: int
+    interviews: int
+
+
+class Repository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # conversations ------------------------------------------------------------------------
+
+    def _owned(self, session: Session, owner: str, conversation_id: str) -> Conversation:
+        conv = session.get(Conversation, conversation_id) if conversation_id else None
+        # another owner's conversation answers exactly like a missing one
+        if conv is None or conv.owner != owner:
+            raise NotFound(f"no conversation {conversation_id!r}")
+        return conv
+
+    def create_conversation(self, owner: str, title: str) -> Conversation:
+        with self.db.session() as s, s.begin():
+            conv = Conversation(owner=owner, title=make_title(title), state={})
+            s.add(conv)
+        return conv
+
+    def get_conversation(self, owner: str, conversation_id: str) -> Conversation:
+        with self.db.session() as s:
+            return self._owned(s, owner, conversation_id)
+
+    def list_conversations(self, owner: str) -> list[ConversationSummary]:
+        counts = (
+            select(Message.conversation_id, func.count(Message.id).label("n"))
+            .group_by(Message.conversation_id)
+            .subquery()
+        )
+        query = (
+            select(Conversation, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.conversation_id == Conversation.id)
+            .where(Conversation.owner == owner)
+            .order_by(Conversation.updated_at.desc(), Conversation.created_at.desc())
+        )
+        with self.db.session() as s:
+            return [
+                ConversationSummary(c.id, c.title, c.created_at, c.updated_at, int(n))
+                for c, n in s.execute(query).all()
+            ]
+
+    def rename(self, owner: str, conversation_id: str, title: str) -> Conversation:
+        title = re.sub(r"\s+", " ", title).strip()
+        if not title:
+            raise BadInput("the title is empty")
+        if len(title) > TITLE_MAX:
+            raise BadInput(f"the title has {len(title)} characters; at most {TITLE_MAX}")
+        with self.db.session() as s, s.begin():
+            conv = self._owned(s, owner, conversation_id)
+            conv.title = title
+            conv.updated_at = utcnow()
+        return conv
+
+    def delete(self, owner: str, conversation_id: str) -> None:
+        with self.db.session() as s, s.begin():
+            conv = self._owned(s, owner, conversation_id)
+            s.execute(delete(Message).where(Message.conversation_id == conv.id))
+            s.delete(conv)
+
+    # messages -----------------------------------------------------------------------------
+
+    def messages(self, owner: str, conversation_id: str) -> list[Message]:
+        with self.db.session() as s:
+            self._owned(s, owner, conversation_id)
+            query = (
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.id)
+            )
+            return list(s.scalars(query))
+
+    def add_message(
+        self, owner: str, conversation_id: str, role: str, content: str, **fields: Any
+    ) -> Message:
+        """Commit one message now (the user's text is stored before any reply starts)."""
+        with self.db.session() as s, s.begin():
+            conv = self._owned(s, owner, conversation_id)
+            msg = Message(conversation_id=conv.id, role=role, content=content, **fields)
+            s.add(msg)
+            conv.updated_at = utcnow()
+        return msg
+
+    def update_message(self, message_id: int, **fields: Any) -> None:
+        with self.db.session() as s, s.begin():
+            msg = s.get(Message, message_id)
+            if msg is None:
+                return
+            for key, value in fields.items():
+                setattr(msg, key, value)
+
+    def finish_turn(
+        self,
+        owner: str,
+        conversation_id: str,
+        message_id: int,
+        before: ConversationState,
+        after: ConversationState,
+        **fields: Any,
+    ) -> None:
+        """One transaction: the reply, the conversation state, and the owner's progress."""
+        with self.db.session() as s, s.begin():
+            conv = self._owned(s, owner, conversation_id)
+            msg = s.get(Message, message_id)
+            if msg is not None and msg.conversation_id == conv.id:
+                for key, value in fields.items():
+                    setattr(msg, key, value)
+            conv.state = after.to_json()
+            conv.updated_at = utcnow()
+            self._record_progress(s, owner, conversation_id, before, after)
+
+    def _record_progress(
+        self,
+        s: Session,
+        owner: str,
+        conversation_id: str,
+        before: ConversationState,
+        after: ConversationState,
+    ) -> None:
+        now = utcnow()
+        rows: dict[int, SectionProgress] = {}
+
+        def row(section: int) -> SectionProgress:
+            if section not in rows:
+                found = s.get(SectionProgress, (owner, section))
+                if found is None:
+                    found = SectionProgress(owner=owner, section=section, answered=0)
+                    s.add(found)
+                rows[section] = found
+            return rows[section]
+
+        for section in after.sections_seen:
+            if section not in before.sections_seen:
+                r = row(section)
+                r.seen_at = r.seen_at or now
+        for section, result in after.results.items():
+            old = before.results.get(section)
+            if old is not None and old == result:
+                continue
+            r = row(section)
+            r.last_score = result.score
+            r.answered = result.answered
+            r.interviewed_at = now
+            s.add(
+                InterviewResult(
+                    owner=owner,
+                    conversation_id=conversation_id,
+                    section=section,
+                    score=result.score,
+                    answered=result.answered,
+                )
+            )
+
+    # progress -----------------------------------------------------------------------------
+
+    def progress(self, owner: str) -> dict[int, Progress]:
+        with self.db.session() as s:
+            counts = dict(
+                s.execute(
+                    select(InterviewResult.section, func.count(InterviewResult.id))
+                    .where(InterviewResult.owner == owner)
+                    .group_by(InterviewResult.section)
+                ).all()
+            )
+            rows = s.scalars(select(SectionProgress).where(SectionProgress.owner == owner))
+            return {
+                r.section: Progress(
+                    section=r.section,
+                    seen=r.seen_at is not None,
+                    last_score=r.last_score,
+                    answered=r.answered,
+                    interviews=int(counts.get(r.section, 0)),
+                )
+                for r in rows
+            }
+
+    # state for OpenAI-compatible clients --------------------------------------------------
+
+    def api_state(self, key: str) -> ConversationState | None:
+        with self.db.session() as s:
+            row = s.get(ApiState, key)
+            return ConversationState.from_json(row.state) if row is not None else None
+
+    def save_api_state(self, key: str, state: ConversationState) -> None:
+        with self.db.session() as s, s.begin():
+            row = s.get(ApiState, key)
+            if row is None:
+                s.add(ApiState(key=key, state=state.to_json()))
+            else:
+                row.state = state.to_json()

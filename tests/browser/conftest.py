@@ -1,0 +1,83 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against `mentor serve`.
+
+They fail (never skip) when Chromium or Playwright is missing: CI must run them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.settings import ROOT
+from tests.web.helpers import mentor_serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("browser") / "data"
+    with mentor_serve(data, ARTIFACTS / "browser-server.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")  # Playwright's sync API holds an event loop: end it with the module
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/apt-packages)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is missing: pip install -e '.[dev]'")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser: Any, server: str, **context_args: Any) -> tuple[Any, Any, list[str]]:
+    context_args.setdefault("viewport", {"width": 1280, "height": 900})
+    # no smooth scrolling: a screenshot taken mid-scroll can show unpainted tiles
+    context_args.setdefault("reduced_motion", "reduce")
+    context = browser.new_context(base_url=server, **context_args)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    # a CSP violation or a failed script shows up as a console error
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+    return context, page, problems
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context, page, problems = open_page(browser, server)
+    yield page
+    context.close()
+    assert problems == [], problems
+
+
+def shot(page: Any, name: str, full_page: bool = True) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

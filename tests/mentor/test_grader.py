@@ -1,0 +1,431 @@
+"""The grader: offline coverage + terms, negation-aware misconceptions, the LLM path and its
+fallbacks, rubric_for, POST /api/grade and `mentor grade`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.errors import BadInput
+from app.llm.base import BackendError
+from app.mentor.grader import (
+    Grade,
+    LLMGrader,
+    OfflineGrader,
+    Rubric,
+    key_terms,
+    parse_verdict,
+    rubric_for,
+    term_found,
+)
+from app.settings import Settings
+from app.web import routes_grade
+from app.web.app import _error_handlers
+from tests.mentor.conftest import ScriptedBackend
+
+STOP_KILL = "ctr-stop-vs-kill"
+
+
+@pytest.fixture(scope="module")
+def stop_kill(kb) -> Rubric:  # type: ignore[no-untyped-def]
+    return Rubric.from_question(next(q for q in kb.questions if q.id == STOP_KILL))
+
+
+# -- offline grading ---------------------------------------------------------------------------
+
+
+def test_the_model_answer_is_strong_and_a_crisp_answer_too(grader, stop_kill) -> None:
+    g = grader.grade(stop_kill, stop_kill.model_answer)
+    assert g.grade == "strong" and g.score >= 7 and not g.misconceptions
+    crisp = grader.grade(
+        stop_kill,
+        "stop sends SIGTERM, waits 10s (change with -t) then SIGKILL; kill sends SIGKILL at once.",
+    )
+    assert crisp.grade == "strong"
+    assert "Model answer" not in crisp.feedback
+
+
+def test_a_vague_answer_is_partial_and_feedback_names_what_was_missed(grader, stop_kill) -> None:
+    g = grader.grade(
+        stop_kill,
+        "Both stop the container. docker stop is the more graceful one and kill is more "
+        "forceful, I usually use stop.",
+    )
+    assert g.grade in ("partial", "wrong") and g.score < 7
+    assert g.missed and g.missed[0] in g.feedback
+    assert "**Model answer:**" in g.feedback and stop_kill.model_answer in g.feedback
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "docker stop sends SIGKILL immediately, so the process dies at once.",
+        "docker stop sends SIGKILL right away and the process has no time to clean up, it's "
+        "basically the same as pulling the plug, while docker kill is the gentle one.",
+    ],
+)
+def test_asserting_a_misconception_is_flagged_and_never_strong(grader, stop_kill, answer) -> None:
+    g = grader.grade(stop_kill, answer)
+    assert "docker stop sends SIGKILL immediately" in g.misconceptions
+    assert g.grade != "strong"
+    assert "misconception" in g.feedback.lower()
+
+
+def test_a_good_answer_with_a_misconception_bolted_on_is_not_strong(grader, stop_kill) -> None:
+    g = grader.grade(
+        stop_kill,
+        stop_kill.model_answer + " Also, docker stop waits 30 seconds by "
+        "default before killing the container.",
+    )
+    assert g.misconceptions and g.grade != "strong"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "docker stop does not send SIGKILL at once: it sends SIGTERM first, waits 10 seconds, "
+        "then SIGKILL. docker kill sends SIGKILL immediately.",
+        "docker stop never sends SIGKILL immediately; SIGTERM goes first and SIGKILL only after "
+        "the 10 s grace period. docker kill skips the wait.",
+        "It's a myth that docker stop sends SIGKILL immediately — it sends SIGTERM and waits "
+        "10 seconds; docker kill is the immediate SIGKILL.",
+        "Unlike docker kill, docker stop doesn't send SIGKILL right away: SIGTERM first, then "
+        "SIGKILL after the timeout (10s, -t to change).",
+        "docker stop sends SIGTERM instead of SIGKILL, and only sends SIGKILL after 10 seconds; "
+        "docker kill sends SIGKILL immediately.",
+        "People think docker stop sends SIGKILL immediately, which is wrong: it sends SIGTERM "
+        "and waits the 10 second grace period. docker kill sends SIGKILL at once.",
+    ],
+)
+def test_negated_misconceptions_are_not_misconceptions(grader, stop_kill, answer) -> None:
+    g = grader.grade(stop_kill, answer)
+    assert g.misconceptions == [], g.misconceptions
+    assert g.grade in ("strong", "partial")
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "SIGTERM", "stop kill", "idk", "I don't know"])
+def test_empty_or_tiny_answers_are_wrong_politely(grader, stop_kill, answer) -> None:
+    g = grader.grade(stop_kill, answer)
+    assert g.grade == "wrong" and g.score == 0
+    assert g.missed == list(stop_kill.key_points)
+    assert "too short" in g.feedback or "No problem" in g.feedback
+    assert stop_kill.model_answer in g.feedback
+
+
+def test_off_topic_fluent_answer_is_wrong(grader, stop_kill) -> None:
+    g = grader.grade(
+        stop_kill,
+        "I really enjoy working in agile teams and I think communication is the most important "
+        "skill for an engineer, so I always write good documentation for my colleagues.",
+    )
+    assert g.grade == "wrong"
+
+
+def test_typos_and_lower_case_still_count(grader, stop_kill) -> None:
+    g = grader.grade(
+        stop_kill,
+        "docker stop sends sigterm to the proccess, waits ten seconds (you can change it with "
+        "-t) and then sigkill. docker kill sends sigkill immediatly, -s for another signal.",
+    )
+    assert g.grade == "strong"
+
+
+def test_key_terms_weigh_flags_numbers_and_signals() -> None:
+    terms = key_terms("docker stop sends SIGTERM and waits 10 seconds (-t to change)")
+    assert terms["sigterm"] == terms["10"] == terms["-t"] == 2.0
+    assert "docker" not in terms or terms["docker"] < 1
+    assert "the" not in terms
+    excluded = key_terms("docker stop sends SIGTERM", exclude={"stop"})
+    assert "stop" not in excluded
+
+
+@pytest.mark.parametrize(
+    ("term", "words", "found"),
+    [
+        ("layer", {"layers"}, True),
+        ("sigterm", {"sigtrem"}, True),
+        ("volum", {"volumes"}, True),
+        ("sigterm", {"sigkill"}, False),
+        ("10", {"100"}, False),
+    ],
+)
+def test_term_matching_forgives_plurals_and_typos(term, words, found) -> None:
+    assert term_found(term, words) is found
+
+
+def test_grade_json_round_trips(grader, stop_kill) -> None:
+    g = grader.grade(stop_kill, stop_kill.model_answer)
+    assert Grade.from_json(json.loads(json.dumps(g.to_json()))) == g
+    assert Rubric.from_json(json.loads(json.dumps(stop_kill.to_json()))) == stop_kill
+
+
+# -- rubric_for --------------------------------------------------------------------------------
+
+
+def test_rubric_for_uses_given_key_points(kb, embedder) -> None:
+    r = rubric_for("Why use HEALTHCHECK?", ["runs a command", "reports health"], kb, None, embedder)
+    assert r.source == "given" and r.key_points == ("runs a command", "reports health")
+
+
+def test_rubric_for_finds_the_closest_bank_question(kb, embedder) -> None:
+    r = rubric_for(
+        "Can you explain how docker stop differs from docker kill?", None, kb, None, embedder
+    )
+    assert r.source == f"bank:{STOP_KILL}" and r.misconceptions
+    assert r.question.startswith("Can you explain")
+
+
+def test_rubric_for_without_a_match_or_an_index_asks_for_key_points(kb, embedder) -> None:
+    with pytest.raises(BadInput, match="key points"):
+        rubric_for("What is the capital of France?", None, kb, None, embedder)
+    with pytest.raises(BadInput, match="empty"):
+        rubric_for("   ", ["x"], kb, None, embedder)
+
+
+def test_rubric_for_falls_back_to_the_notes(tmp_path, embedder) -> None:
+    from app import knowledge
+    from app.retrieval.index import load_or_build
+    from tests.retrieval.conftest import write_knowledge
+
+    root = write_knowledge(tmp_path / "knowledge")
+    small = knowledge.load(root)
+    index = load_or_build(
+        Settings(knowledge_dir=root, data_dir=tmp_path / "data"), small, embedder=embedder
+    )
+    r = rubric_for("Which network drivers are there for multi host setups?", None, small, index)
+    assert r.source.startswith("notes:Section 5")
+    assert 1 <= len(r.key_points) <= 4 and any("overlay" in k for k in r.key_points)
+
+
+# -- the LLM grader ------------------------------------------------------------------------------
+
+VERDICT = {
+    "grade": "partial",
+    "score": 5,
+    "covered": ["docker stop sends SIGTERM"],
+    "missed": ["the 10 second default"],
+    "misconceptions": [],
+    "feedback": "Good start; mention the grace period.",
+}
+
+
+def _llm(grader: OfflineGrader, prompts, *replies) -> tuple[LLMGrader, ScriptedBackend]:  # type: ignore[no-untyped-def]
+    backend = ScriptedBackend(*replies)
+    return LLMGrader(backend, prompts, grader), backend
+
+
+ANSWER = "docker stop sends SIGTERM and later kills it; docker kill is instant."
+
+
+async def test_llm_grade_is_parsed_and_the_prompt_carries_the_rubric(
+    grader, prompts, stop_kill
+) -> None:
+    llm, backend = _llm(grader, prompts, json.dumps(VERDICT))
+    g = await llm.agrade(stop_kill, ANSWER)
+    assert (g.grade, g.score, g.backend, g.notice) == ("partial", 5, "scripted", None)
+    assert "Good start" in g.feedback and stop_kill.model_answer in g.feedback
+    req = backend.requests[0]
+    assert req.kind == "grade" and req.json_mode
+    system, user = req.messages[0]["content"], req.messages[1]["content"]
+    assert "JSON" in system and '"grade"' in system
+    assert all(k in user for k in stop_kill.key_points)
+    assert stop_kill.misconceptions[0] in user and ANSWER in user
+
+
+async def test_fenced_json_and_a_strong_with_misconception_downgrade(
+    grader, prompts, stop_kill
+) -> None:
+    verdict = {**VERDICT, "grade": "Strong", "score": 9, "misconceptions": ["x"]}
+    llm, _ = _llm(grader, prompts, "Here you go:\n```json\n" + json.dumps(verdict) + "\n```")
+    g = await llm.agrade(stop_kill, ANSWER)
+    assert g.grade == "partial" and g.score == 7
+
+
+async def test_invalid_json_is_retried_once(grader, prompts, stop_kill) -> None:
+    llm, backend = _llm(grader, prompts, "I think it is partial.", json.dumps(VERDICT))
+    g = await llm.agrade(stop_kill, ANSWER)
+    assert g.backend == "scripted" and g.grade == "partial"
+    assert len(backend.requests) == 2
+    retry = backend.requests[1].messages
+    assert retry[-2] == {"role": "assistant", "content": "I think it is partial."}
+    assert "JSON" in retry[-1]["content"]
+
+
+@pytest.mark.parametrize(
+    "second",
+    ['{"grade": "excellent", "score": 11, "feedback": "x"}', "still not json", "{}"],
+)
+async def test_invalid_twice_falls_back_offline_with_a_notice(
+    grader, prompts, stop_kill, second
+) -> None:
+    llm, backend = _llm(grader, prompts, "nope", second)
+    g = await llm.agrade(stop_kill, ANSWER)
+    assert g.backend == "offline" and g.notice and "offline grade" in g.notice
+    assert len(backend.requests) == 2
+    offline = await grader.agrade(stop_kill, ANSWER)
+    assert (g.grade, g.score, g.covered) == (offline.grade, offline.score, offline.covered)
+
+
+async def test_backend_error_falls_back_offline(grader, prompts, stop_kill) -> None:
+    llm, backend = _llm(grader, prompts, BackendError("timed out after 60 s"))
+    g = await llm.agrade(stop_kill, ANSWER)
+    assert g.backend == "offline" and "timed out" in (g.notice or "")
+    assert len(backend.requests) == 1
+    offline = await grader.agrade(stop_kill, ANSWER)
+    assert (g.grade, g.score) == (offline.grade, offline.score)
+
+
+async def test_empty_answers_never_reach_the_llm(grader, prompts, stop_kill) -> None:
+    llm, backend = _llm(grader, prompts, json.dumps({**VERDICT, "grade": "strong"}))
+    g = await llm.agrade(stop_kill, "ok")
+    assert g.grade == "wrong" and backend.requests == []
+
+
+def test_parse_verdict_rejects_bad_schemas() -> None:
+    with pytest.raises(ValueError, match="score"):
+        parse_verdict('{"grade": "wrong", "score": 12, "feedback": "x"}')
+    with pytest.raises(ValueError, match="no JSON"):
+        parse_verdict("no braces here")
+    assert parse_verdict('{"grade": " WRONG ", "score": 1, "feedback": "x"}').grade == "wrong"
+
+
+# -- POST /api/grade ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client(kb):  # type: ignore[no-untyped-def]
+    """The router in a small app with the real error handlers; no index (it loads lazily)."""
+    app = FastAPI()
+    app.include_router(routes_grade.router)
+    _error_handlers(app)
+    app.state.knowledge = kb
+    app.state.index = None
+    app.state.mentor = None
+    app.state.settings = Settings()
+    with TestClient(app) as c:
+        yield c
+
+
+def test_api_grade_with_key_points(client) -> None:
+    r = client.post(
+        "/api/grade",
+        json={
+            "question": "What does HEALTHCHECK do?",
+            "answer": "It runs a command inside the container every interval and marks the "
+            "container healthy or unhealthy from its exit code; docker ps shows the status.",
+            "key_points": [
+                "HEALTHCHECK runs a command inside the container periodically",
+                "the exit code sets the status healthy or unhealthy",
+                "plain Docker does not restart unhealthy containers",
+            ],
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) >= {
+        "grade",
+        "score",
+        "covered",
+        "missed",
+        "feedback",
+        "misconceptions",
+        "model_answer",
+        "rubric_source",
+    }
+    assert body["grade"] in ("strong", "partial") and 0 <= body["score"] <= 10
+    assert body["rubric_source"] == "given"
+    assert "plain Docker does not restart unhealthy containers" in body["missed"]
+
+
+def test_api_grade_finds_the_bank_rubric(client) -> None:
+    r = client.post(
+        "/api/grade",
+        json={
+            "question": "How is docker stop different from docker kill?",
+            "answer": "docker stop sends SIGKILL immediately.",
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["rubric_source"] == f"bank:{STOP_KILL}"
+    assert body["grade"] != "strong" and body["misconceptions"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "detail"),
+    [
+        ({"question": "", "answer": "x y z"}, "the question is empty"),
+        ({"question": "What is a volume?", "answer": "  "}, "the answer is empty"),
+        ({"question": "What is a volume?", "answer": "a" * 8001}, "the limit is 8000"),
+        ({"question": "q" * 8001, "answer": "abc"}, "the limit is 8000"),
+    ],
+)
+def test_api_grade_rejects_empty_and_oversized_input(client, payload, detail) -> None:
+    r = client.post("/api/grade", json=payload)
+    assert r.status_code == 422
+    assert detail in r.json()["detail"]
+
+
+def test_api_grade_missing_fields_are_422(client) -> None:
+    r = client.post("/api/grade", json={"question": "What is a volume?"})
+    assert r.status_code == 422
+    assert any(e["loc"][-1] == "answer" for e in r.json()["detail"])
+
+
+def test_api_grade_without_rubric_or_index_is_503(client) -> None:
+    r = client.post(
+        "/api/grade", json={"question": "What is the capital of France?", "answer": "Paris, sure."}
+    )
+    assert r.status_code == 503 and "key_points" in r.json()["detail"]
+
+
+# -- mentor grade ---------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_cli_grade_json_with_key_points() -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "grade",
+            "-q",
+            "What does docker diff show?",
+            "-a",
+            "The changes in the container's writable layer: A added, C changed, D deleted.",
+            "-k",
+            "changes in the container's writable layer compared with the image",
+            "-k",
+            "A for added, C for changed, D for deleted",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["grade"] == "strong" and data["rubric_source"] == "given"
+
+
+def test_cli_grade_markdown_from_the_bank() -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "grade",
+            "--question",
+            "docker stop vs docker kill?",
+            "--answer",
+            "docker stop sends SIGKILL immediately and kill is graceful.",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "**Grade: wrong" in result.stdout or "**Grade: partial" in result.stdout
+    assert "Misconception" in result.stdout and f"bank question {STOP_KILL}" in result.stdout
+
+
+def test_cli_grade_empty_answer_is_bad_input() -> None:
+    result = runner.invoke(cli, ["grade", "-q", "What is a volume?", "-a", " "])
+    assert isinstance(result.exception, BadInput)

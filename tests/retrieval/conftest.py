@@ -1,0 +1,203 @@
+"""A small knowledge folder of our own, so retrieval tests do not depend on the real content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.catalog import SECTION_TITLES
+from app.notes_format import closing_question
+from app.retrieval.embeddings import Embedder
+
+LONG_FILLER = (
+    "Named volumes live under the Docker data root and survive container removal, while the "
+    "container's writable layer disappears with the container. "
+)
+
+
+def _paragraphs(n: int, words_each: int = 60) -> str:
+    para = " ".join((LONG_FILLER * 5).split()[:words_each])
+    return "\n\n".join(f"Paragraph {i}: {para}" for i in range(n))
+
+
+NOTES: dict[int, str] = {
+    4: f"""## Section 4: {SECTION_TITLES[4]}
+
+Containers are processes with a lifecycle: created, running, paused, exited.
+
+### Exit Codes and OOM Kills (IMP)
+
+- Exit code **137** means the process got SIGKILL, most often from the OOM killer when the
+  container hit its `--memory` limit; 143 means SIGTERM.
+- `docker inspect --format '{{{{.State.OOMKilled}}}}' app` tells you whether memory was the cause.
+
+```bash
+docker run --memory 256m --name app myimage
+docker inspect --format '{{{{.State.OOMKilled}}}}' app
+```
+
+### Restart Policies
+
+| Policy | Restarts after crash | Restarts after daemon restart |
+| --- | --- | --- |
+| no | no | no |
+| always | yes | yes |
+| unless-stopped | yes | only if it was running |
+
+### Stopping Gracefully
+
+`docker stop` sends SIGTERM, waits 10 seconds, then sends SIGKILL. Use the exec form of CMD so
+your app is PID 1 and receives the signal.
+
+**Common Pitfall:** shell-form CMD swallows SIGTERM.
+
+{closing_question(4)}
+""",
+    5: f"""## Section 5: {SECTION_TITLES[5]}
+
+Docker networking connects containers to each other and to the outside world.
+
+### Network Drivers (IMP)
+
+| Driver | Scope | Use |
+| --- | --- | --- |
+| bridge | single host | default for standalone containers |
+| host | single host | no isolation, no port mapping |
+| overlay | multi host | Swarm services across nodes |
+| macvlan | single host | container gets a MAC address on the LAN |
+
+### Service Discovery & DNS (IMP)
+
+User-defined bridge networks run an embedded DNS server at 127.0.0.11, so containers resolve
+each other by name. The default bridge network has no DNS by name.
+
+```bash
+docker network create appnet
+docker run -d --network appnet --name db postgres:16
+```
+
+### Publishing Ports
+
+`-p 0.0.0.0:8080:80` publishes container port 80 on every host interface; bind to 127.0.0.1 to
+keep it local. Drop capabilities with `--cap-drop NET_RAW` if the app never needs raw sockets.
+
+{closing_question(5)}
+""",
+    6: f"""## Section 6: {SECTION_TITLES[6]}
+
+Storage in Docker: named volumes, bind mounts and tmpfs, and what survives a container.
+
+### Volumes vs Bind Mounts (IMP)
+
+{_paragraphs(4)}
+
+```yaml
+services:
+  db:
+    image: postgres:16
+
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+volumes:
+  pgdata: {{}}
+```
+
+{_paragraphs(3)}
+
+| Type | Managed by | Typical use |
+| --- | --- | --- |
+| named volume | Docker | databases |
+| bind mount | you | source code in development |
+| tmpfs | memory | secrets, scratch |
+
+{_paragraphs(4)}
+
+### Read-only Mounts
+
+Mount configuration with `:ro`, for example `-v ./nginx.conf:/etc/nginx/nginx.conf:ro`.
+
+{closing_question(6)}
+""",
+}
+
+
+def _question(qid: str, question: str, answer: str, imp: bool = False) -> dict[str, object]:
+    return {
+        "id": qid,
+        "question": question,
+        "imp": imp,
+        "level": "mid",
+        "key_points": ["first point", "second point"],
+        "model_answer": answer,
+        "follow_ups": ["And then?"],
+    }
+
+
+QUESTIONS: dict[int, list[dict[str, object]]] = {
+    4: [
+        _question(
+            "mini-exit-137",
+            "Your container keeps exiting with code 137. What happened?",
+            "137 is 128 + 9: the process was SIGKILLed, usually by the OOM killer after hitting "
+            "the memory limit. Check State.OOMKilled and raise --memory or fix the leak.",
+            imp=True,
+        ),
+    ],
+    5: [
+        _question(
+            "mini-dns",
+            "How do containers on a user-defined network find each other?",
+            "Through Docker's embedded DNS server at 127.0.0.11, which resolves container and "
+            "service names on user-defined networks; the default bridge does not do this.",
+            imp=True,
+        ),
+    ],
+    6: [],
+}
+
+STEMS = {4: "04-containers", 5: "05-networking", 6: "06-volumes-storage"}
+
+
+def write_knowledge(root: Path, notes: dict[int, str] | None = None) -> Path:
+    """knowledge/sections + knowledge/questions for sections 4-6 under `root`."""
+    (root / "sections").mkdir(parents=True, exist_ok=True)
+    (root / "questions").mkdir(parents=True, exist_ok=True)
+    for n, body in (notes or NOTES).items():
+        front = f"---\nnumber: {n}\ntitle: {SECTION_TITLES[n]}\naliases: []\n---\n"
+        (root / "sections" / f"{STEMS[n]}.md").write_text(front + body, encoding="utf-8")
+        if QUESTIONS.get(n):
+            (root / "questions" / f"{STEMS[n]}.yaml").write_text(
+                yaml.safe_dump(QUESTIONS[n], sort_keys=False), encoding="utf-8"
+            )
+    return root
+
+
+@pytest.fixture
+def mini_knowledge(tmp_path: Path) -> Path:
+    return write_knowledge(tmp_path / "knowledge")
+
+
+class CountingEmbedder(Embedder):
+    """The real model, counting how many texts it is asked to embed."""
+
+    def __init__(self, real: Embedder, name: str | None = None) -> None:
+        super().__init__(name or real.model_name)
+        self._model = real.model
+        self.texts = 0
+
+    def encode(self, texts: list[str], batch_size: int = 32):  # type: ignore[no-untyped-def]
+        self.texts += len(texts)
+        return super().encode(texts, batch_size=batch_size)
+
+
+@pytest.fixture
+def counting(embedder: Embedder) -> Callable[..., CountingEmbedder]:
+    """counting() or counting('other-model-name'): a fresh counter over the loaded model."""
+
+    def make(name: str | None = None) -> CountingEmbedder:
+        return CountingEmbedder(embedder, name)
+
+    return make

@@ -1,0 +1,120 @@
+"""Chunk boundaries: one per sub-topic, long ones split between paragraphs, never inside code or
+tables; every chunk cites itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app import knowledge
+from app.retrieval.chunking import (
+    MAX_CHUNK_WORDS,
+    blocks,
+    chunk_knowledge,
+    pack,
+    words,
+)
+from app.settings import ROOT
+
+FENCE = re.compile(r"^\s{0,3}(```|~~~)", re.M)
+
+
+def fenced_blocks(markdown: str) -> list[str]:
+    return re.findall(r"^```[^\n]*\n.*?^```[ \t]*$", markdown, flags=re.M | re.S)
+
+
+def tables(markdown: str) -> list[str]:
+    out, current = [], []
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("|"):
+            current.append(line)
+        elif current:
+            out.append("\n".join(current))
+            current = []
+    if current:
+        out.append("\n".join(current))
+    return out
+
+
+def test_one_chunk_per_subtopic_with_citations(mini_knowledge: Path) -> None:
+    chunks = chunk_knowledge(knowledge.load(mini_knowledge))
+    notes = [c for c in chunks if c.kind == "note" and c.section == 5]
+    assert [c.heading for c in notes] == [
+        "Network Drivers",
+        "Service Discovery & DNS",
+        "Publishing Ports",
+    ]
+    dns = notes[1]
+    assert dns.citation() == "Section 5 > Service Discovery & DNS"
+    assert dns.id == "s05/service-discovery-dns/0"
+    assert dns.imp and not notes[2].imp
+    # the overview joins the first chunk; the closing question belongs to no chunk
+    assert notes[0].text.startswith("Docker networking connects containers")
+    assert all("Shall we continue" not in c.text for c in chunks)
+    assert all("## Section" not in c.text for c in chunks)
+    for c in chunks:
+        assert c.citation() == f"Section {c.section} > {c.heading}"
+        assert "(IMP)" not in c.heading
+        assert c.section_title in c.embed_text() and c.heading in c.embed_text()
+
+
+def test_question_bank_entries_are_chunks(mini_knowledge: Path) -> None:
+    chunks = {c.id: c for c in chunk_knowledge(knowledge.load(mini_knowledge))}
+    q = chunks["q/mini-exit-137"]
+    assert q.kind == "question" and q.section == 4 and q.imp
+    assert "keeps exiting with code 137" in q.text and "OOM killer" in q.text
+    assert q.heading.startswith("Interview question: Your container keeps exiting")
+    assert q.citation().startswith("Section 4 > Interview question:")
+
+
+def test_long_subtopic_splits_between_paragraphs_keeping_code_and_tables(
+    mini_knowledge: Path,
+) -> None:
+    kb = knowledge.load(mini_knowledge)
+    parts = [c for c in chunk_knowledge(kb) if c.heading == "Volumes vs Bind Mounts"]
+    assert len(parts) >= 2, "a ~700-word sub-topic must be split"
+    assert [c.part for c in parts] == list(range(len(parts)))
+    assert len({c.id for c in parts}) == len(parts)
+    source = kb.section(6).markdown
+    code, table = fenced_blocks(source)[0], tables(source)[0]
+    assert "\n\n" in code, "the test code block must contain a blank line"
+    assert sum(code in c.text for c in parts) == 1
+    assert sum(table in c.text for c in parts) == 1
+    for c in parts:
+        assert len(FENCE.findall(c.text)) % 2 == 0
+        assert words(c.text) <= MAX_CHUNK_WORDS + 120  # a packed piece may absorb a short tail
+
+
+def test_blocks_never_cut_a_fence() -> None:
+    md = "intro\n\n```bash\necho a\n\necho b\n```\n\nafter\n\n~~~text\n```\n\n~~~"
+    assert blocks(md) == ["intro", "```bash\necho a\n\necho b\n```", "after", "~~~text\n```\n\n~~~"]
+
+
+def test_pack_keeps_an_oversized_block_whole() -> None:
+    big = "word " * 500
+    pieces = pack(["short one", big.strip(), "tail " * 50])
+    assert big.strip() in pieces[1] or big.strip() in pieces[0]
+    assert all(p.strip() for p in pieces)
+
+
+def test_chunk_ids_are_unique_and_stable(mini_knowledge: Path) -> None:
+    kb = knowledge.load(mini_knowledge)
+    first, second = chunk_knowledge(kb), chunk_knowledge(knowledge.load(mini_knowledge))
+    assert [c.id for c in first] == [c.id for c in second]
+    assert len({c.id for c in first}) == len(first)
+
+
+@pytest.mark.skipif(not (ROOT / "knowledge" / "sections").is_dir(), reason="no knowledge yet")
+def test_real_knowledge_code_blocks_and_tables_stay_whole() -> None:
+    kb = knowledge.load(ROOT / "knowledge")
+    chunks = chunk_knowledge(kb)
+    for section in kb.sections.values():
+        mine = [c.text for c in chunks if c.section == section.number and c.kind == "note"]
+        assert mine, f"section {section.number} produced no chunks"
+        for block in fenced_blocks(section.markdown) + tables(section.markdown):
+            assert any(block in text for text in mine), (section.number, block[:80])
+        for text in mine:
+            assert len(FENCE.findall(text)) % 2 == 0
+    assert len({c.id for c in chunks}) == len(chunks)

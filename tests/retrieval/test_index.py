@@ -1,0 +1,257 @@
+"""The hybrid index on the real embedding model: search behaviour and the on-disk cache."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app import knowledge
+from app.errors import BadInput
+from app.retrieval.embeddings import PACKAGED, Embedder, resolve_model_path
+from app.retrieval.index import Hit, HybridIndex, load_or_build
+from app.settings import Settings
+from tests.retrieval.conftest import NOTES, STEMS, CountingEmbedder, write_knowledge
+
+
+def make_settings(knowledge_dir: Path, tmp_path: Path) -> Settings:
+    return Settings(knowledge_dir=knowledge_dir, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def tiny_settings(tmp_path: Path) -> Settings:
+    """One short section and its question bank: cheap to embed again and again."""
+    return make_settings(write_knowledge(tmp_path / "knowledge", {5: NOTES[5]}), tmp_path)
+
+
+def build(settings: Settings, embedder: CountingEmbedder, **kw: object) -> HybridIndex:
+    return load_or_build(
+        settings, knowledge.load(settings.knowledge_dir), embedder=embedder, warm=False, **kw
+    )
+
+
+def cache_folders(settings: Settings) -> list[Path]:
+    root = settings.resolved_index_dir
+    return sorted(p for p in root.iterdir()) if root.exists() else []
+
+
+# ---------------------------------------------------------------- search
+
+
+@pytest.fixture(scope="module")
+def mini_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> HybridIndex:
+    root = tmp_path_factory.mktemp("mini")
+    return build(
+        make_settings(write_knowledge(root / "knowledge"), root), CountingEmbedder(embedder)
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "section"),
+    [
+        ("why does my container exit with 137", 4),
+        ("how do containers find each other by name", 5),
+        ("volume vs bind mount", 6),
+        ("mount config read only :ro", 6),
+        ("what does docker stop send", 4),
+    ],
+)
+def test_hybrid_finds_the_right_section(mini_index: HybridIndex, query: str, section: int) -> None:
+    hits = mini_index.search(query, k=3)
+    assert hits and hits[0].chunk.section == section, [h.chunk.id for h in hits]
+
+
+def test_hits_are_ranked_with_scores_and_json(mini_index: HybridIndex) -> None:
+    hits = mini_index.search("restart policy unless-stopped", k=5)
+    assert len(hits) == 5
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1
+    body = hits[0].to_json()
+    assert {"section", "heading", "score", "text", "citation", "kind", "id"} <= body.keys()
+    assert body["citation"] == f"Section {body['section']} > {body['heading']}"
+    json.dumps([h.to_json() for h in hits])
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t "])
+def test_empty_query_is_bad_input(mini_index: HybridIndex, query: str) -> None:
+    with pytest.raises(BadInput, match="empty"):
+        mini_index.search(query)
+
+
+def test_a_10000_character_query_is_truncated_and_ranked(mini_index: HybridIndex) -> None:
+    query = ("my container keeps exiting with code 137 after the OOM killer runs " * 200)[:10_000]
+    hits = mini_index.search(query, k=3)
+    assert len(hits) == 3 and hits[0].chunk.section == 4
+    assert len(mini_index.search("x" * 10_000, k=2)) == 2  # one giant "word"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "¿Por qué mi contenedor se detiene con el código 137?",
+        "Wie funktionieren Volumes?",
+        "容器之间如何通过名称互相访问",
+        "Почему контейнер падает?",
+    ],
+)
+def test_non_english_queries_return_a_ranked_list(mini_index: HybridIndex, query: str) -> None:
+    hits = mini_index.search(query, k=4)
+    assert len(hits) == 4
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_modes_and_section_filter(mini_index: HybridIndex) -> None:
+    for mode in ("hybrid", "dense", "bm25"):
+        hits = mini_index.search("embedded dns 127.0.0.11", k=2, mode=mode)
+        assert hits[0].chunk.section == 5, mode
+    only6 = mini_index.search("exit code 137", k=5, sections=[6])
+    assert only6 and {h.chunk.section for h in only6} == {6}
+    assert mini_index.search("exit code 137", sections=[12]) == []  # no such section yet
+    with pytest.raises(BadInput, match="mode"):
+        mini_index.search("dns", mode="fuzzy")
+    with pytest.raises(BadInput, match="section 21"):
+        mini_index.search("dns", sections=[21])
+    with pytest.raises(BadInput, match="k must be"):
+        mini_index.search("dns", k=0)
+    assert mini_index.search("qwertyuiop", mode="bm25") == []  # BM25 alone has nothing
+
+
+def test_near_duplicate_chunks_are_returned_once(
+    tmp_path: Path, counting: Callable[..., CountingEmbedder]
+) -> None:
+    dns = NOTES[5].split("### Service Discovery & DNS (IMP)")[1].split("### Publishing")[0]
+    notes = {5: NOTES[5]}
+    notes[4] = NOTES[4].replace("### Stopping Gracefully", f"### DNS Again{dns}### Stopping")
+    kdir = write_knowledge(tmp_path / "knowledge", notes)
+    idx = build(make_settings(kdir, tmp_path), counting())
+    hits = idx.search("embedded DNS server 127.0.0.11 resolves names", k=5)
+    texts = [h.chunk.text.strip() for h in hits]
+    assert len(texts) == len(set(texts)) == 5
+    assert sum(t.startswith("User-defined bridge networks run an embedded DNS") for t in texts) == 1
+    dupes = [c for c in idx.chunks if c.text.startswith("User-defined bridge networks run")]
+    assert len(dupes) == 2, "the index holds both copies; search returns one"
+
+
+# ---------------------------------------------------------------- cache
+
+
+def test_second_load_reuses_the_cache(
+    tiny_settings: Settings, counting: Callable[..., CountingEmbedder]
+) -> None:
+    first = counting()
+    idx1 = build(tiny_settings, first)
+    assert first.texts == len(idx1.chunks) >= 4
+    second = counting()
+    idx2 = build(tiny_settings, second)
+    assert second.texts == 0, "a warm cache must not re-embed"
+    assert [c.id for c in idx2.chunks] == [c.id for c in idx1.chunks]
+    np.testing.assert_array_equal(idx1.vectors, idx2.vectors)
+    folders = cache_folders(tiny_settings)
+    assert len(folders) == 1 and not folders[0].name.startswith(".tmp")
+    assert {p.name for p in folders[0].iterdir()} == {"manifest.json", "chunks.json", "vectors.npy"}
+
+
+def test_touching_without_change_reuses_changing_content_rebuilds(
+    tiny_settings: Settings, counting: Callable[..., CountingEmbedder]
+) -> None:
+    build(tiny_settings, counting())
+    note = tiny_settings.knowledge_dir / "sections" / f"{STEMS[5]}.md"
+    os.utime(note, (1_000_000, 1_000_000))  # mtime alone is not a change
+    unchanged = counting()
+    build(tiny_settings, unchanged)
+    assert unchanged.texts == 0
+
+    note.write_text(note.read_text() + "\nOne more sentence about macvlan.\n")
+    changed = counting()
+    idx = build(tiny_settings, changed)
+    assert changed.texts == len(idx.chunks)
+    assert any("One more sentence about macvlan" in c.text for c in idx.chunks)
+    assert len(cache_folders(tiny_settings)) == 1, "the stale cache is removed"
+
+    bank = tiny_settings.knowledge_dir / "questions" / f"{STEMS[5]}.yaml"
+    bank.write_text(bank.read_text().replace("find each other", "find one another"))
+    again = counting()
+    build(tiny_settings, again)
+    assert again.texts > 0, "a question bank is a knowledge file too"
+
+
+def test_a_different_model_name_rebuilds(
+    tiny_settings: Settings, counting: Callable[..., CountingEmbedder]
+) -> None:
+    build(tiny_settings, counting())
+    same_weights_other_name = counting(resolve_model_path(PACKAGED))
+    build(tiny_settings, same_weights_other_name)
+    assert same_weights_other_name.texts > 0
+    back = counting()
+    build(tiny_settings, back, rebuild=True)
+    assert back.texts > 0, "--rebuild always re-embeds"
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("vectors.npy", b"\x93NUMPY garbage"),
+        ("vectors.npy", b""),
+        ("chunks.json", b'[{"id": "nope"}]'),
+        ("chunks.json", b"{not json"),
+        ("manifest.json", b"\x00\xff"),
+        ("manifest.json", None),  # deleted: an unfinished write
+    ],
+)
+def test_a_corrupt_cache_is_rebuilt_not_a_crash(
+    tiny_settings: Settings,
+    counting: Callable[..., CountingEmbedder],
+    name: str,
+    damage: bytes | None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    good = build(tiny_settings, counting())
+    target = cache_folders(tiny_settings)[0] / name
+    if damage is None:
+        target.unlink()
+    else:
+        target.write_bytes(damage)
+    again = counting()
+    idx = build(tiny_settings, again)
+    assert again.texts == len(good.chunks)
+    assert idx.search("embedded dns")[0].chunk.section == 5
+    assert build(tiny_settings, counting()).chunks == good.chunks  # and it is cached again
+
+
+def test_vectors_of_the_wrong_shape_are_rebuilt(
+    tiny_settings: Settings, counting: Callable[..., CountingEmbedder]
+) -> None:
+    build(tiny_settings, counting())
+    np.save(cache_folders(tiny_settings)[0] / "vectors.npy", np.ones((3, 384), dtype=np.float32))
+    again = counting()
+    build(tiny_settings, again)
+    assert again.texts > 0
+
+
+def test_empty_knowledge_gives_an_empty_index(
+    tmp_path: Path, counting: Callable[..., CountingEmbedder]
+) -> None:
+    kdir = tmp_path / "knowledge"
+    (kdir / "sections").mkdir(parents=True)
+    idx = build(make_settings(kdir, tmp_path), counting())
+    assert len(idx) == 0 and idx.search("anything") == []
+
+
+def test_hit_json_shape() -> None:
+    from app.retrieval.chunking import Chunk
+
+    chunk = Chunk("s05/dns/0", 5, "Docker Networking", "DNS", "note", "text", True)
+    assert Hit(chunk, 0.812345).to_json() == {
+        "section": 5,
+        "heading": "DNS",
+        "score": 0.8123,
+        "text": "text",
+        "citation": "Section 5 > DNS",
+        "kind": "note",
+        "id": "s05/dns/0",
+        "imp": True,
+    }

@@ -1,0 +1,161 @@
+"""The repository on a real SQLite file and on a real PostgreSQL server (psycopg 3)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.errors import BadInput, NotFound
+from app.mentor.state import ConversationState, SectionResult
+from app.store import Database, Repository
+from app.store.db import normalise_url
+from app.store.export import conversation_markdown, filename
+from app.store.models import Base
+from app.store.repository import make_title
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Repository]:
+    db = Database(f"sqlite:///{tmp_path / 'nested' / 'mentor.db'}")
+    db.create_schema()
+    yield Repository(db)
+    db.dispose()
+
+
+def exercise(repo: Repository) -> None:
+    """The behaviour every backend must share."""
+    conv = repo.create_conversation("alice", "Start   from\nSection 3")
+    assert conv.title == "Start from Section 3" and conv.state == {}
+    repo.add_message("alice", conv.id, "user", "Start from Section 3")
+    reply = repo.add_message("alice", conv.id, "assistant", "", status="partial")
+
+    before = ConversationState()
+    after = ConversationState(current_section=3, offered_section=4, sections_seen=[3])
+    repo.finish_turn(
+        "alice",
+        conv.id,
+        reply.id,
+        before,
+        after,
+        content="## Section 3: Docker Images",
+        intent="section",
+        section=3,
+        citations=[{"section": 3, "heading": "Docker Images"}],
+        status="ok",
+    )
+    msgs = repo.messages("alice", conv.id)
+    assert [(m.role, m.status) for m in msgs] == [("user", "ok"), ("assistant", "ok")]
+    assert msgs[1].citations == [{"section": 3, "heading": "Docker Images"}]
+    assert repo.get_conversation("alice", conv.id).state["current_section"] == 3
+    assert repo.progress("alice")[3].seen
+
+    # an interview result is recorded once per change, and survives deleting the chat
+    later = ConversationState(
+        current_section=3,
+        sections_seen=[3],
+        results={5: SectionResult(score=6.5, answered=2, at=time.time())},
+    )
+    msg = repo.add_message("alice", conv.id, "assistant", "scorecard")
+    repo.finish_turn("alice", conv.id, msg.id, after, later, status="ok")
+    repo.finish_turn("alice", conv.id, msg.id, later, later, status="ok")
+    p = repo.progress("alice")[5]
+    assert p.last_score == 6.5 and p.answered == 2 and p.interviews == 1 and not p.seen
+
+    # owner scoping: bob sees nothing and touches nothing
+    for call in (
+        lambda: repo.get_conversation("bob", conv.id),
+        lambda: repo.messages("bob", conv.id),
+        lambda: repo.rename("bob", conv.id, "mine"),
+        lambda: repo.delete("bob", conv.id),
+        lambda: repo.add_message("bob", conv.id, "user", "hi"),
+        lambda: repo.finish_turn("bob", conv.id, msg.id, later, later),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    assert repo.list_conversations("bob") == [] and repo.progress("bob") == {}
+
+    second = repo.create_conversation("alice", "later chat")
+    repo.add_message("alice", second.id, "user", "hello")
+    listed = repo.list_conversations("alice")
+    assert [c.id for c in listed] == [second.id, conv.id]
+    assert [c.messages for c in listed] == [1, 3]
+
+    assert repo.rename("alice", conv.id, "  Images  ").title == "Images"
+    with pytest.raises(BadInput):
+        repo.rename("alice", conv.id, " ")
+    repo.delete("alice", conv.id)
+    with pytest.raises(NotFound):
+        repo.get_conversation("alice", conv.id)
+    assert repo.progress("alice")[5].last_score == 6.5
+
+    key = "k" * 64
+    assert repo.api_state(key) is None
+    repo.save_api_state(key, after)
+    repo.save_api_state(key, later)
+    restored = repo.api_state(key)
+    assert restored is not None and restored.results[5].score == 6.5
+
+
+def test_repository_on_sqlite(repo: Repository) -> None:
+    exercise(repo)
+
+
+@pytest.mark.postgres
+def test_repository_on_postgresql(postgres_url: str) -> None:
+    db = Database(postgres_url)
+    db.create_schema()
+    db.create_schema()  # idempotent: a restart finds the tables in place
+    try:
+        exercise(Repository(db))
+    finally:
+        Base.metadata.drop_all(db.engine)
+        db.dispose()
+
+
+def test_a_missing_conversation_id_is_not_found(repo: Repository) -> None:
+    with pytest.raises(NotFound):
+        repo.get_conversation("alice", "")
+    with pytest.raises(NotFound):
+        repo.get_conversation("alice", "not-a-uuid")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("hello", "hello"),
+        ("   ", "New chat"),
+        ("a " * 50, ("a " * 30).strip()[:59].rstrip() + "…"),
+    ],
+)
+def test_titles_are_one_short_line(text: str, title: str) -> None:
+    assert make_title(text) == title
+    assert len(make_title(text)) <= 60
+
+
+def test_postgres_urls_mean_psycopg3() -> None:
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_export_is_readable_markdown(repo: Repository) -> None:
+    conv = repo.create_conversation("alice", "Why 137?")
+    repo.add_message("alice", conv.id, "user", "Why 137?")
+    repo.add_message(
+        "alice",
+        conv.id,
+        "assistant",
+        "Exit code **137** is SIGKILL (128 + 9).",
+        citations=[{"section": 14, "heading": "Exit codes"}],
+    )
+    repo.add_message("alice", conv.id, "assistant", "half a rep", status="partial")
+    text = conversation_markdown(conv, repo.messages("alice", conv.id))
+    assert text.startswith("# Why 137?\n")
+    assert "### You\n\nWhy 137?" in text
+    assert "### Mentor\n\nExit code **137** is SIGKILL (128 + 9)." in text
+    assert "_Sources: Section 14 › Exit codes_" in text
+    assert "_(this reply was interrupted)_" in text
+    assert filename(conv) == "mentor-why-137.md"
