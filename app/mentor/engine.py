@@ -374,6 +374,11 @@ class Mentor:
     def _help(self, state: ConversationState, r: Route) -> Reply:
         if r.command == "empty":
             return self._other(state, Route("other", command="empty"))
+        if r.command == "plan":
+            return self._plan(state, r.count or 30)
+        if r.command == "cards":
+            text = self.prompts.render("replies/cards.j2", due_hint=self._next_section(state))
+            return Reply("help", text)
         results = [
             {"section": n, "title": SECTION_TITLES[n], "score": res.score, "answered": res.answered}
             for n, res in sorted(state.results.items())
@@ -387,6 +392,29 @@ class Mentor:
             next_section=self._next_section(state),
         )
         return Reply("help", text)
+
+    def _plan(self, state: ConversationState, minutes: int) -> Reply:
+        """A cram plan from what this conversation has done: sections read, interview scores."""
+        from datetime import UTC, datetime
+
+        from app.errors import BadInput
+        from app.study.events import Event
+        from app.study.plan import cram_plan
+
+        now = datetime.now(UTC)
+        events = [Event.read(n, now) for n in state.sections_seen]
+        for n, result in state.results.items():
+            at = datetime.fromtimestamp(result.at, UTC)
+            for i in range(max(1, result.answered)):
+                events.append(Event.interview(n, f"s{n}-q{i}", result.score, at))
+        try:
+            plan = cram_plan(self.kb, events, minutes, now)
+        except BadInput as exc:
+            return Reply("help", f"I can't plan that: {exc}. Try *\"I have 45 minutes\"*.")
+        text = self.prompts.render(
+            "replies/plan.j2", plan=plan.to_markdown(), first=plan.items[0] if plan.items else None
+        )
+        return Reply("help", text, section=plan.items[0].section if plan.items else None)
 
     def _other(self, state: ConversationState, r: Route) -> Reply:
         text = self.prompts.render(

@@ -94,6 +94,13 @@ _MID_QUESTION = re.compile(
     r"^(?:what is|what's|whats|what are|what does|how does|how do|why does|why do|"
     r"can you explain|could you explain|explain|define|wait,? what)\b"
 )
+_PLAN = re.compile(
+    r"\b(?:what should i (?:revise|study|read|learn|focus on|do next)|study plan|revision plan|cram|"
+    r"make me a plan|plan my (?:study|revision|time)|i (?:only )?(?:have|got)\s+(?:an? |\d+(?:\.\d+)?\s*)"
+    r"(?:min|mins|minutes|minute|hours?|hrs?|h)\b|where (?:should|do) i (?:start|focus))"
+)
+_PLAN_TIME = re.compile(r"(\d+(?:\.\d+)?|an?|half an?)\s*(min|mins|minutes|minute|hours?|hrs?|h)\b")
+_CARDS = re.compile(r"\b(?:due cards|flash ?cards?|review (?:my )?cards|spaced (?:review|repetition))\b")
 _SIMPLER = re.compile(
     r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
 )
@@ -305,6 +312,10 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
     if number is not None:
         return Route("section", section=number)
 
+    if _PLAN.search(bare):
+        return Route("help", command="plan", count=plan_minutes(bare))
+    if _CARDS.search(bare):
+        return Route("help", command="cards")
     if _HELP.match(bare):
         return Route("help", command="progress" if "progress" in bare or "where" in bare else None)
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
@@ -335,6 +346,21 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         if sec is not None:
             return Route("section", section=sec, command="by-meaning", confidence=score)
     return Route("other", command="off-topic")
+
+
+DEFAULT_PLAN_MINUTES = 30
+
+
+def plan_minutes(text: str) -> int:
+    """'I have 45 minutes' -> 45, 'an hour' -> 60, '1.5 hours' -> 90; default 30."""
+    m = _PLAN_TIME.search(text)
+    if not m:
+        return DEFAULT_PLAN_MINUTES
+    amount = {"a": 1.0, "an": 1.0, "half a": 0.5, "half an": 0.5}.get(m.group(1))
+    value = amount if amount is not None else float(m.group(1))
+    if m.group(2).startswith("h"):
+        value *= 60
+    return max(1, round(value))
 
 
 def _next(state: ConversationState) -> Route:

@@ -91,3 +91,17 @@ async def test_stream_is_meta_deltas_done(mentor: Mentor) -> None:
     deltas = [e.text for e in events if isinstance(e, Delta)]
     assert len(deltas) > 50, "streamed in small pieces"
     assert "".join(deltas) == events[-1].reply.markdown
+
+
+@pytest.mark.parametrize(("message", "minutes"), [("I have 45 minutes", 45), ("what should I revise?", 30), ("i only have an hour", 60)])
+async def test_a_cram_plan_fits_the_time_and_starts_with_imp(mentor: Mentor, message: str, minutes: int) -> None:
+    import re
+
+    state = ConversationState(sections_seen=[1, 2, 3])
+    reply = await mentor.reply(state, message)
+    assert reply.intent == "help"
+    assert f"Your {minutes}-minute plan" in reply.markdown
+    ends = [int(m) for m in re.findall(r"\[\s*\d+-\s*(\d+) min\]", reply.markdown)]
+    assert ends and ends[-1] <= minutes
+    assert "(IMP)" in reply.markdown.split("\n")[2]
+    assert reply.section and f"Start from Section {reply.section}" in reply.markdown
