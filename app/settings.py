@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=8000, ge=1)
     api_token: str | None = None
     secret_key: str | None = None
+    rate_limit_enabled: bool = True
+    rate_limit_per_minute: int = Field(default=30, ge=1, description="POSTs per identity")
+    rate_limit_ip_per_minute: int = Field(default=120, ge=1, description="POSTs per IP address")
 
     @property
     def llm_configured(self) -> bool:

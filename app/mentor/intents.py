@@ -300,6 +300,9 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
     if _NO.match(bare):
         return Route("other", command="no")
 
+    wants_plan = bool(_PLAN.search(bare))
+    if wants_plan and not re.search(r"\b(?:mock|quiz|interview me|test me|grill me)\b", bare):
+        return Route("help", command="plan", count=plan_minutes(bare))
     if _INTERVIEW.search(text):
         return _interview_route(text, state, matcher)
 

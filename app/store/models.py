@@ -98,3 +98,24 @@ class ApiState(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StudyEvent(Base):
+    """A study event the chat does not already record: a hands-on check or a flashcard review.
+
+    Reads and interview grades come from `progress`, `interview_results` and the scorecards in
+    `messages`; together they are the owner's app.study event list.
+    """
+
+    __tablename__ = "study_events"
+    __table_args__ = (Index("ix_study_events_owner_at", "owner", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # "handson" | "card"
+    section: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(120))
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    rating: Mapped[int | None] = mapped_column(Integer, default=None)
+    imp: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,8 +19,10 @@ from app.store.models import (
     InterviewResult,
     Message,
     SectionProgress,
+    StudyEvent,
     utcnow,
 )
+from app.study.events import Event
 
 TITLE_MAX = 80
 
@@ -226,6 +228,78 @@ class Repository:
                 for r in rows
             }
 
+    # study events ---------------------------------------------------------------------------
+
+    def add_study_event(self, owner: str, event: Event) -> None:
+        """Store a hands-on result or a flashcard review (other kinds are derived, not stored)."""
+        if event.kind not in ("handson", "card"):
+            raise BadInput(f"{event.kind} events are derived from the chat, not stored")
+        with self.db.session() as s, s.begin():
+            s.add(
+                StudyEvent(
+                    owner=owner,
+                    kind=event.kind,
+                    section=event.section,
+                    item=str(event.item),
+                    score=event.score,
+                    rating=event.rating,
+                    imp=event.imp,
+                    created_at=event.at,
+                )
+            )
+
+    def study_events(self, owner: str, imp_questions: frozenset[str] = frozenset()) -> list[Event]:
+        """Everything the owner did, as app.study events, oldest first.
+
+        - a section seen in the chat -> a read event at `seen_at`;
+        - each graded row of an interview scorecard -> an interview event for that question
+          (IMP from the row, or from `imp_questions`, the bank's IMP question ids);
+        - an interview result with no scorecard (its conversation was deleted) -> one
+          interview event for the section as a whole;
+        - stored hands-on checks and flashcard reviews.
+        """
+        events: list[Event] = []
+        covered: set[tuple[str | None, int]] = set()
+        with self.db.session() as s:
+            for p in s.scalars(select(SectionProgress).where(SectionProgress.owner == owner)):
+                if p.seen_at is not None:
+                    events.append(Event.read(p.section, p.seen_at))
+            cards = s.execute(
+                select(Message.conversation_id, Message.card, Message.created_at)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Conversation.owner == owner, Message.role == "assistant")
+            ).all()
+            for conversation_id, card, at in cards:
+                for row in _scorecard_rows(card):
+                    events.append(
+                        Event.interview(
+                            row["section"],
+                            row["id"],
+                            row["score"],
+                            at,
+                            imp=bool(row.get("imp")) or row["id"] in imp_questions,
+                        )
+                    )
+                    covered.add((conversation_id, row["section"]))
+            results = s.scalars(select(InterviewResult).where(InterviewResult.owner == owner))
+            for r in results:
+                if (r.conversation_id, r.section) in covered or r.answered <= 0:
+                    continue
+                score = min(10.0, max(0.0, float(r.score)))
+                events.append(
+                    Event.interview(r.section, f"interview-section-{r.section}", score, r.created_at)
+                )
+            stored = s.scalars(select(StudyEvent).where(StudyEvent.owner == owner))
+            for e in stored:
+                if e.kind == "handson":
+                    events.append(
+                        Event.handson(e.section, e.item, e.score or 0.0, e.created_at, imp=e.imp)
+                    )
+                elif e.kind == "card" and e.rating in (1, 2, 3, 4):
+                    events.append(Event.card(e.section, e.item, e.rating, e.created_at, imp=e.imp))
+        events.sort(key=lambda e: e.at)
+        return events
+
     # state for OpenAI-compatible clients --------------------------------------------------
 
     def api_state(self, key: str) -> ConversationState | None:
@@ -240,3 +314,25 @@ class Repository:
                 s.add(ApiState(key=key, state=state.to_json()))
             else:
                 row.state = state.to_json()
+
+
+def _scorecard_rows(card: Any) -> list[dict[str, Any]]:
+    """The graded rows of every scorecard in a reply's card chain (malformed rows skipped)."""
+    rows: list[dict[str, Any]] = []
+    depth = 0
+    while isinstance(card, dict) and depth < 20:
+        if card.get("type") == "scorecard":
+            for row in card.get("rows") or []:
+                if (
+                    isinstance(row, dict)
+                    and row.get("status") in ("answered", "dont_know")
+                    and isinstance(row.get("id"), str)
+                    and row["id"]
+                    and isinstance(row.get("section"), int)
+                    and isinstance(row.get("score"), int | float)
+                    and 0 <= row["score"] <= 10
+                ):
+                    rows.append(row)
+        card = card.get("next")
+        depth += 1
+    return rows

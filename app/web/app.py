@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,12 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import knowledge, render
 from app.catalog import SECTION_TITLES
-from app.errors import MentorError, NotFound
+from app.errors import BadInput, MentorError, NotFound
 from app.settings import Settings
 from app.store import Database, Repository
 from app.store.chat import ChatEngine, ChatService
 from app.web import routes_chat, routes_grade, routes_openai, routes_pages, routes_search
 from app.web.identity import IdentityMiddleware, load_secret
+from app.web.logging import RequestLog, configure_logging
+from app.web.ratelimit import RateLimit
 from app.web.routes_pages import templates
 
 log = logging.getLogger(__name__)
@@ -65,7 +69,12 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         app.state.ready = False
         db.dispose()
 
-    app = FastAPI(title="Docker Interview Mentor", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Docker Interview Mentor",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(reject_control_characters)],
+    )
     app.state.settings = settings
     app.state.ready = False
     app.state.index = None
@@ -77,10 +86,17 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(routes_openai.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.rate_limit_enabled:  # inside IdentityMiddleware: it needs the caller's id
+        app.add_middleware(
+            RateLimit,
+            per_identity=settings.rate_limit_per_minute,
+            per_ip=settings.rate_limit_ip_per_minute,
+        )
     app.add_middleware(
         IdentityMiddleware, secret=load_secret(settings), api_token=settings.api_token
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)  # outermost: every response gets an id and a log line
     _error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -124,6 +140,40 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         }
 
     return app
+
+
+# C0 controls and DEL, except tab, newline and carriage return
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TEXT_POSTS = ("/api/chat", "/api/grade", "/v1/chat/completions")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+async def reject_control_characters(request: Request) -> None:
+    """Text with control characters (NUL and friends; tab and newlines are fine) is refused
+    with a 422 rather than stored: PostgreSQL cannot hold NUL and a terminal should not get
+    escape codes back. The body is already read (and cached) by the route."""
+    if request.method != "POST" or request.url.path not in TEXT_POSTS:
+        return
+    try:
+        data = json.loads(await request.body())
+    except ValueError:
+        return  # the route's own validation answers malformed JSON
+    for text in _strings(data):
+        found = CONTROL.search(text)
+        if found:
+            raise BadInput(
+                f"the request contains a control character (U+{ord(found.group()):04X}); "
+                "remove it and send the text again"
+            )
 
 
 def _wants_json(request: Request) -> bool:
@@ -244,4 +294,5 @@ def app_from_env() -> FastAPI:
     """The factory uvicorn calls (`mentor serve`): settings from the environment."""
     from app.settings import get_settings
 
+    configure_logging()
     return create_app(get_settings())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from fastapi.testclient import TestClient
 
 from app.settings import Settings
 from tests.web.helpers import running, settings_for
+
+# the web tests send many chat turns quickly from one client; tests/web/test_hardening.py
+# turns rate limiting back on explicitly (Settings(rate_limit_enabled=True, ...))
+os.environ.setdefault("MENTOR_RATE_LIMIT_ENABLED", "false")
 
 
 @pytest.fixture

@@ -1,0 +1,180 @@
+// The progress page (bars, the cram-plan form) and the hands-on task page. No inline script:
+// the CSP forbids it. Server text is inserted with textContent only.
+(function () {
+  "use strict";
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  async function errorText(resp) {
+    try {
+      const body = await resp.json();
+      if (typeof body.detail === "string") return body.detail;
+      if (Array.isArray(body.detail) && body.detail.length) return body.detail[0].msg || "invalid input";
+    } catch (_) {
+      /* not JSON */
+    }
+    return "The server answered " + resp.status + ".";
+  }
+
+  // -- mastery bars: widths from data-value (inline styles are blocked by the CSP) ---------
+  function drawBars() {
+    document.querySelectorAll(".bar__fill[data-value]").forEach(function (fill) {
+      const value = Math.max(0, Math.min(100, Number(fill.dataset.value) || 0));
+      fill.style.width = value + "%";
+    });
+  }
+
+  // -- the cram plan -------------------------------------------------------------------------
+  function renderPlan(box, plan) {
+    box.replaceChildren();
+    box.appendChild(el("p", "plan-total", plan.total + " of " + plan.budget + " minutes planned."));
+    const list = el("ol", "plan-items");
+    let clock = 0;
+    plan.items.forEach(function (item) {
+      const li = el("li", "plan-item plan-item--" + item.kind);
+      li.appendChild(el("span", "plan-item__time", clock + "–" + (clock + item.minutes) + " min"));
+      li.appendChild(el("span", "plan-item__title", item.title));
+      if (item.detail) li.appendChild(el("span", "plan-item__detail", item.detail));
+      list.appendChild(li);
+      clock += item.minutes;
+    });
+    box.appendChild(list);
+  }
+
+  function setupPlan() {
+    const form = document.getElementById("plan-form");
+    if (!form) return;
+    const box = document.getElementById("plan");
+    const error = document.getElementById("plan-error");
+    const input = document.getElementById("plan-minutes");
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      error.hidden = true;
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      box.setAttribute("aria-busy", "true");
+      try {
+        const resp = await fetch("/api/plan?minutes=" + encodeURIComponent(input.value.trim()), {
+          headers: { Accept: "application/json" },
+        });
+        if (!resp.ok) throw new Error(await errorText(resp));
+        renderPlan(box, await resp.json());
+      } catch (err) {
+        error.textContent = err.message || "Could not make a plan.";
+        error.hidden = false;
+      } finally {
+        button.disabled = false;
+        box.removeAttribute("aria-busy");
+      }
+    });
+  }
+
+  // -- hands-on tasks ----------------------------------------------------------------------
+  function showPrompt(picker, promptBox) {
+    const option = picker.selectedOptions[0];
+    promptBox.replaceChildren();
+    if (!option) return;
+    promptBox.appendChild(el("p", "task-prompt__text", option.dataset.prompt));
+    const meta = "Section " + option.closest("optgroup").label.replace(/^Section /, "").split(":")[0] +
+      " · " + option.dataset.kind.replace("_", " ") + " · about " + option.dataset.minutes + " min" +
+      (option.dataset.imp === "true" ? " · IMP" : "");
+    promptBox.appendChild(el("p", "task-prompt__meta", meta));
+  }
+
+  function renderFinding(f) {
+    const li = el("li", "finding " + (f.passed ? "finding--ok" : "finding--" + (f.role === "lint" || f.role === "hint" ? "note" : "fail")));
+    const mark = f.passed ? "Pass" : (f.role === "lint" || f.role === "hint" ? "Note" : "Missing or wrong");
+    li.appendChild(el("span", "finding__mark", mark));
+    const body = el("div", "finding__body");
+    body.appendChild(el("p", "finding__msg", (f.line ? "Line " + f.line + ": " : "") + f.message));
+    if (f.detail) body.appendChild(el("p", "finding__detail", f.detail));
+    if (f.cite) {
+      const cite = el("p", "finding__cite");
+      let where = "Section " + f.cite.section;
+      if (f.cite.heading) where += ", " + f.cite.heading;
+      if (f.cite.line) where += " (line " + f.cite.line + ")";
+      const link = el("a", null, where);
+      link.href = "/sections/" + f.cite.section;
+      cite.appendChild(document.createTextNode("See "));
+      cite.appendChild(link);
+      if (f.cite.quote) cite.appendChild(document.createTextNode(": “" + f.cite.quote + "”"));
+      body.appendChild(cite);
+    }
+    li.appendChild(body);
+    return li;
+  }
+
+  function renderReport(report) {
+    const box = document.getElementById("task-result");
+    const verdict = document.getElementById("task-verdict");
+    const list = document.getElementById("task-findings");
+    list.replaceChildren();
+    box.hidden = false;
+    box.dataset.ok = report.ok ? "true" : "false";
+    if (report.problem) {
+      verdict.className = "verdict verdict--problem";
+      verdict.textContent = "Cannot check this answer: " + report.problem;
+      return;
+    }
+    const total = report.passed + report.failed;
+    verdict.className = "verdict " + (report.ok ? "verdict--pass" : "verdict--fail");
+    verdict.textContent = (report.ok ? "Pass" : "Not yet") + " — " + report.passed + "/" + total + " checks passed";
+    // failures first, then notes, then passes
+    const order = function (f) { return f.passed ? 2 : (f.role === "lint" || f.role === "hint" ? 1 : 0); };
+    report.findings.slice().sort(function (a, b) { return order(a) - order(b); }).forEach(function (f) {
+      list.appendChild(renderFinding(f));
+    });
+  }
+
+  function setupTasks() {
+    const form = document.getElementById("task-form");
+    if (!form) return;
+    const picker = document.getElementById("task-picker");
+    const promptBox = document.getElementById("task-prompt");
+    const answer = document.getElementById("task-answer");
+    const count = document.getElementById("task-count");
+    const max = Number(form.dataset.maxChars) || 20000;
+    const wanted = new URLSearchParams(location.search).get("task");
+    if (wanted && picker.querySelector('option[value="' + CSS.escape(wanted) + '"]')) picker.value = wanted;
+    showPrompt(picker, promptBox);
+    picker.addEventListener("change", function () {
+      showPrompt(picker, promptBox);
+      document.getElementById("task-result").hidden = true;
+    });
+    const updateCount = function () { count.textContent = answer.value.length + " / " + max + " characters"; };
+    answer.addEventListener("input", updateCount);
+    updateCount();
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      const button = document.getElementById("task-check");
+      button.disabled = true;
+      try {
+        const resp = await fetch("/api/tasks/" + encodeURIComponent(picker.value) + "/check", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ answer: answer.value }),
+        });
+        if (!resp.ok) {
+          renderReport({ problem: await errorText(resp), findings: [] });
+          return;
+        }
+        renderReport(await resp.json());
+      } catch (err) {
+        renderReport({ problem: "the check did not finish (" + (err.message || "network error") + ")", findings: [] });
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawBars();
+    setupPlan();
+    setupTasks();
+  });
+})();
