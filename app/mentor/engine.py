@@ -83,8 +83,22 @@ class Mentor:
                 max_retries=settings.llm_max_retries,
                 temperature=settings.llm_temperature,
             )
-        return cls(
+        mentor = cls(
             kb, index, Prompts(settings.prompts_dir), backend, max_tokens=settings.llm_max_tokens
+        )
+        mentor.warm()
+        return mentor
+
+    def warm(self) -> None:
+        """Compute what the first turn would otherwise wait for (alias vectors, a composition)."""
+        self.matcher.by_meaning("docker")
+        hits = self._hits("what is a container")
+        self.offline.select(
+            "what is a container",
+            [
+                {"id": h.chunk.id, "text": h.chunk.text, "citation": h.chunk.citation()}
+                for h in hits
+            ],
         )
 
     def _default_interview(self) -> Any:
@@ -410,7 +424,7 @@ class Mentor:
         try:
             plan = cram_plan(self.kb, events, minutes, now)
         except BadInput as exc:
-            return Reply("help", f"I can't plan that: {exc}. Try *\"I have 45 minutes\"*.")
+            return Reply("help", f'I can\'t plan that: {exc}. Try *"I have 45 minutes"*.')
         text = self.prompts.render(
             "replies/plan.j2", plan=plan.to_markdown(), first=plan.items[0] if plan.items else None
         )

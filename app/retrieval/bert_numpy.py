@@ -49,7 +49,8 @@ def _erf(x: NDArray[np.float32]) -> NDArray[np.float32]:
     t = 1.0 / (1.0 + 0.3275911 * a)
     poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
             + 0.254829592) * t  # fmt: skip
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    out: NDArray[np.float32] = (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    return out
 
 
 def _layer_norm(
@@ -57,7 +58,8 @@ def _layer_norm(
 ) -> NDArray[np.float32]:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * w + b).astype(np.float32)
+    out: NDArray[np.float32] = ((x - mean) / np.sqrt(var + eps) * w + b).astype(np.float32)
+    return out
 
 
 class NumpyBert:
@@ -100,7 +102,9 @@ class NumpyBert:
             + w["embeddings.position_embeddings.weight"][:length]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        x = _layer_norm(
+            x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
+        )
         bias = ((1.0 - mask)[:, None, None, :] * -1e9).astype(np.float32)
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
@@ -132,4 +136,5 @@ class NumpyBert:
             )
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return (pooled / norms).astype(np.float32)
+        out: NDArray[np.float32] = (pooled / norms).astype(np.float32)
+        return out

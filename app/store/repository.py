@@ -287,7 +287,9 @@ class Repository:
                     continue
                 score = min(10.0, max(0.0, float(r.score)))
                 events.append(
-                    Event.interview(r.section, f"interview-section-{r.section}", score, r.created_at)
+                    Event.interview(
+                        r.section, f"interview-section-{r.section}", score, r.created_at
+                    )
                 )
             stored = s.scalars(select(StudyEvent).where(StudyEvent.owner == owner))
             for e in stored:

@@ -24,7 +24,14 @@ from app.errors import BadInput, MentorError, NotFound
 from app.settings import Settings
 from app.store import Database, Repository
 from app.store.chat import ChatEngine, ChatService
-from app.web import routes_chat, routes_grade, routes_openai, routes_pages, routes_search
+from app.web import (
+    routes_chat,
+    routes_grade,
+    routes_openai,
+    routes_pages,
+    routes_search,
+    routes_study,
+)
 from app.web.identity import IdentityMiddleware, load_secret
 from app.web.logging import RequestLog, configure_logging
 from app.web.ratelimit import RateLimit
@@ -85,6 +92,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.include_router(routes_chat.router)
     app.include_router(routes_openai.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_study.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.rate_limit_enabled:  # inside IdentityMiddleware: it needs the caller's id
         app.add_middleware(
@@ -98,6 +106,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)  # outermost: every response gets an id and a log line
     _error_handlers(app)
+    _document_errors(app)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
@@ -144,6 +153,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
 
 # C0 controls and DEL, except tab, newline and carriage return
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")  # a lone half of a UTF-16 pair: not storable
 TEXT_POSTS = ("/api/chat", "/api/grade", "/v1/chat/completions")
 
 
@@ -168,12 +178,36 @@ async def reject_control_characters(request: Request) -> None:
     except ValueError:
         return  # the route's own validation answers malformed JSON
     for text in _strings(data):
+        if SURROGATE.search(text):
+            raise BadInput("the request contains invalid Unicode (a lone surrogate); send UTF-8")
         found = CONTROL.search(text)
         if found:
             raise BadInput(
                 f"the request contains a control character (U+{ord(found.group()):04X}); "
                 "remove it and send the text again"
             )
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The schema FastAPI generates says a 422 `detail` is a list of validation errors; the
+    app's own checks (empty message, control characters, ...) answer with a sentence. Say so."""
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = default_openapi()
+            components = schema.get("components", {}).get("schemas", {})
+            error = components.get("HTTPValidationError")
+            if error is not None:
+                listed = error["properties"]["detail"]
+                error["properties"]["detail"] = {
+                    "anyOf": [{"type": "string"}, {k: v for k, v in listed.items()}],
+                    "title": "Detail",
+                }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _wants_json(request: Request) -> bool:

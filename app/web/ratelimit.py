@@ -54,8 +54,7 @@ class RateLimit:
 
 async def _too_many(scope: Scope, send: Send, item: RateLimitItem, whom: str, wait: int) -> None:
     detail = (
-        f"too many requests: the limit is {item.amount} per minute for {whom}; "
-        f"retry in {wait} s"
+        f"too many requests: the limit is {item.amount} per minute for {whom}; retry in {wait} s"
     )
     body: dict[str, Any] = {"detail": detail, "limit": item.amount, "retry_after": wait}
     if str(scope.get("path", "")).startswith("/v1"):

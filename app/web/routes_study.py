@@ -76,7 +76,11 @@ def mastery_json(request: Request) -> dict[str, Any]:
     return {
         "at": now.isoformat(),
         "sections": [
-            {**s.to_json(), "status": _label(s.mastery, s.items), "due_cards": _count(due, s.section)}
+            {
+                **s.to_json(),
+                "status": _label(s.mastery, s.items),
+                "due_cards": _count(due, s.section),
+            }
             for s in statuses
         ],
         "due_cards": len(due),
@@ -136,7 +140,8 @@ async def check_task(request: Request, task_id: str, body: CheckIn) -> dict[str,
         raise BadInput("the answer is empty: paste your answer to the task")
     if len(body.answer) > MAX_CHARS:
         raise HTTPException(
-            413, detail=f"the answer has {len(body.answer):,} characters; the limit is {MAX_CHARS:,}"
+            413,
+            detail=f"the answer has {len(body.answer):,} characters; the limit is {MAX_CHARS:,}",
         )
     report = await run_in_threadpool(check, task, body.answer, book=book)
     data = report.to_json()

@@ -26,6 +26,16 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# replies take ~1 s here, but the 2 cores may be busy with the rest of the suite: assertions wait
+# up to 30 s for a condition (they return as soon as it holds), rather than failing at 5 s
+EXPECT_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _patient_expectations() -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")

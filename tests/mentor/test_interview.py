@@ -387,6 +387,7 @@ def test_cli_interview_from_piped_stdin(index, session_settings) -> None:  # typ
         env={
             "MENTOR_DATA_DIR": str(session_settings.data_dir),
             "MENTOR_KNOWLEDGE_DIR": str(session_settings.knowledge_dir),
+            "MENTOR_INDEX_DIR": str(session_settings.resolved_index_dir),
         },
     )
     assert result.exit_code == 0, result.output

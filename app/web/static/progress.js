@@ -40,6 +40,11 @@
       li.appendChild(el("span", "plan-item__time", clock + "–" + (clock + item.minutes) + " min"));
       li.appendChild(el("span", "plan-item__title", item.title));
       if (item.detail) li.appendChild(el("span", "plan-item__detail", item.detail));
+      if (item.kind === "task" && item.refs && item.refs.length) {
+        const link = el("a", "plan-item__link", "Open this task");
+        link.href = "/tasks?task=" + encodeURIComponent(item.refs[0]);
+        li.appendChild(link);
+      }
       list.appendChild(li);
       clock += item.minutes;
     });
@@ -151,6 +156,11 @@
     updateCount();
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
+      if (!answer.value.trim()) {
+        renderReport({ problem: "the answer is empty: paste your answer to the task.", findings: [] });
+        answer.focus();
+        return;
+      }
       const button = document.getElementById("task-check");
       button.disabled = true;
       try {
