@@ -33,6 +33,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/mentor check
+	# build the index cache once; the servers the tests start share it (keyed by content hash)
+	$(VENV)/bin/mentor index
 	$(PY) -m pytest
 
 test-fast: $(STAMP)

@@ -28,12 +28,14 @@ import yaml
 
 from app import knowledge
 from app.mentor.grader import (
+    BANK_MATCH,
     GRADES,
     OfflineGrader,
     Rubric,
     Thresholds,
     asserts,
     assess,
+    closest_bank_question,
     rubric_for,
     word_count,
 )
@@ -224,6 +226,16 @@ def main(argv: list[str] | None = None) -> None:
         f"{sum(c.in_bank for c in cases)} to bank questions, "
         f"{sum(not c.in_bank for c in cases)} to {len({c.qid for c in cases if not c.in_bank})} "
         f"questions outside the bank"
+    )
+    kb = knowledge.load(ROOT / "knowledge")
+    near = [
+        c.qid
+        for c in {c.qid: c for c in cases if not c.in_bank}.values()
+        if closest_bank_question(c.rubric.question, kb, embedder)[1] >= BANK_MATCH
+    ]
+    print(
+        f"outside questions a bank question now paraphrases (similarity >= {BANK_MATCH}): "
+        f"{len(near)} {near}"
     )
     if "--fit" in argv:
         th = fit(cases, grader)

@@ -31,7 +31,9 @@ def test_hadolint_finds_nothing() -> None:
 
 def test_hadolint_would_catch_a_sloppy_dockerfile(tmp_path: Path) -> None:
     bad = tmp_path / "Dockerfile"
-    bad.write_text("FROM python:latest\nRUN apt-get update\nRUN apt-get install -y curl\nADD . /app\n")
+    bad.write_text(
+        "FROM python:latest\nRUN apt-get update\nRUN apt-get install -y curl\nADD . /app\n"
+    )
     result = subprocess.run([hadolint(), "--no-color", str(bad)], capture_output=True, text=True)
     assert result.returncode != 0
     assert "DL3007" in result.stdout  # :latest

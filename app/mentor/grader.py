@@ -737,20 +737,22 @@ NOTE_POINTS = 4
 
 
 class _BankVectors:
-    """Bank question embeddings, computed once per Knowledge object."""
+    """Bank question embeddings, computed once per bank content and model in a process."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[int, tuple[Knowledge, list[Question], NDArray[np.float32]]] = {}
+        self._cache: dict[tuple[str, int], tuple[list[Question], NDArray[np.float32]]] = {}
 
     def get(self, kb: Knowledge, embedder: Embedder) -> tuple[list[Question], NDArray[np.float32]]:
+        qs = kb.questions
+        key = (embedder.model_name, hash(tuple((q.id, q.question) for q in qs)))
         with self._lock:
-            hit = self._cache.get(id(kb))
-            if hit is None or hit[0] is not kb:
-                qs = kb.questions
-                hit = (kb, qs, embedder.encode([q.question for q in qs]))
-                self._cache[id(kb)] = hit
-            return hit[1], hit[2]
+            hit = self._cache.get(key)
+            if hit is None:
+                if len(self._cache) > 8:
+                    self._cache.clear()
+                hit = self._cache[key] = (qs, embedder.encode([q.question for q in qs]))
+            return hit
 
 
 _BANK = _BankVectors()

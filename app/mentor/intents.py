@@ -100,7 +100,9 @@ _PLAN = re.compile(
     r"(?:min|mins|minutes|minute|hours?|hrs?|h)\b|where (?:should|do) i (?:start|focus))"
 )
 _PLAN_TIME = re.compile(r"(\d+(?:\.\d+)?|an?|half an?)\s*(min|mins|minutes|minute|hours?|hrs?|h)\b")
-_CARDS = re.compile(r"\b(?:due cards|flash ?cards?|review (?:my )?cards|spaced (?:review|repetition))\b")
+_CARDS = re.compile(
+    r"\b(?:due cards|flash ?cards?|review (?:my )?cards|spaced (?:review|repetition))\b"
+)
 _SIMPLER = re.compile(
     r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
 )

@@ -93,8 +93,13 @@ async def test_stream_is_meta_deltas_done(mentor: Mentor) -> None:
     assert "".join(deltas) == events[-1].reply.markdown
 
 
-@pytest.mark.parametrize(("message", "minutes"), [("I have 45 minutes", 45), ("what should I revise?", 30), ("i only have an hour", 60)])
-async def test_a_cram_plan_fits_the_time_and_starts_with_imp(mentor: Mentor, message: str, minutes: int) -> None:
+@pytest.mark.parametrize(
+    ("message", "minutes"),
+    [("I have 45 minutes", 45), ("what should I revise?", 30), ("i only have an hour", 60)],
+)
+async def test_a_cram_plan_fits_the_time_and_starts_with_imp(
+    mentor: Mentor, message: str, minutes: int
+) -> None:
     import re
 
     state = ConversationState(sections_seen=[1, 2, 3])

@@ -28,7 +28,7 @@ KNOWLEDGE = ROOT / "knowledge"
 # the index cache `mentor index` fills: keyed by a hash of the knowledge files and the model,
 # so sharing it between tests and runs is safe and saves building it each time
 SHARED_INDEX = Path(os.environ.get("MENTOR_TEST_INDEX_DIR", ROOT / "data" / "index"))
-READY_TIMEOUT = 240.0
+READY_TIMEOUT = 300  # a cold start builds the index first (about a minute on 2 cores)
 
 
 def settings_for(data_dir: Path, **overrides: Any) -> Settings:
