@@ -10,11 +10,14 @@ out. Both halves and the total are reported; the length-only baseline gets the s
 
     python -m bench.bench_grading          # the report (also run by `make bench`)
     python -m bench.bench_grading --fit    # grid-search Thresholds on the even half
+    python -m bench.bench_grading --engine torch   # latency with the torch engine
+    python -m bench.bench_grading -v       # also list the disagreements
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import sys
 import time
@@ -170,7 +173,9 @@ def fit(cases: list[Case], grader: OfflineGrader) -> Thresholds:
     labels = np.array([GRADES.index(c.label) for c in train])  # type: ignore[arg-type]
     base = grader.thresholds
     best: tuple[float, Thresholds] = (-9.0, base)
-    for mis_cos, mis_margin in itertools.product([0.70, 0.75, 0.80, 0.85], [0.0, 0.02, 0.04]):
+    # the margin stays >= 0.05: below that, correct answers written with typos ("sends sigterm to
+    # the proccess ... then sigkill") read as "docker stop sends SIGKILL immediately"
+    for mis_cos, mis_margin in itertools.product([0.70, 0.75, 0.80, 0.85], [0.05, 0.08]):
         th0 = replace(base, mis_cos=mis_cos, mis_margin=mis_margin)
         grader.thresholds = th0
         feats = [grader.features(c.rubric, c.answer) for c in train]
@@ -265,19 +270,25 @@ def main(argv: list[str] | None = None) -> None:
     for name, pairs in halves(cases, baseline).items():
         print(f"  {name:<20} {agreement(pairs):.3f}")
 
-    # latency: a fresh grader and the real model (no memo), as a user would see it
-    fresh = OfflineGrader(real, thresholds=grader.thresholds)
-    times = []
-    for c in cases:
-        t = time.perf_counter()
-        fresh.grade(c.rubric, c.answer)
-        times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(
-        f"\nGrading latency (CPU, all-MiniLM-L6-v2): p50 {statistics.median(times):.0f} ms, "
-        f"p95 {p95:.0f} ms, max {times[-1]:.0f} ms"
-    )
+    # latency: a fresh grader and the real model (no memo), as a user would see it; the
+    # first answer to a question also encodes its rubric (cached after that)
+    engines = [real.engine] if "--engine" not in argv else [argv[argv.index("--engine") + 1]]
+    for engine in engines:
+        model = real if engine == real.engine else Embedder(real.model_name, engine=engine)
+        model.encode(["warm up"])
+        fresh = OfflineGrader(model, thresholds=grader.thresholds)
+        times = []
+        for c in cases:
+            t = time.perf_counter()
+            fresh.grade(c.rubric, c.answer)
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(
+            f"\nGrading latency (all-MiniLM-L6-v2, {model.engine} engine, load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): "
+            f"p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, max {times[-1]:.0f} ms"
+        )
     if "-v" in argv:
         print("\nDisagreements:")
         for c, g in zip(cases, graded, strict=True):
