@@ -106,6 +106,7 @@ def serve(
         port=port or settings.port,
         reload=reload,
         log_level="info",
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

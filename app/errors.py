@@ -27,3 +27,11 @@ class KnowledgeError(MentorError):
 
     exit_code = 1
     status_code = 500
+
+
+class StoreUnavailable(MentorError):
+    """The database refused a read or write (locked, read-only, unreachable); retry later."""
+
+    exit_code = 1
+    status_code = 503
+    retry_after = 5

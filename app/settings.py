@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit_per_minute: int = Field(default=30, ge=1, description="POSTs per identity")
     rate_limit_ip_per_minute: int = Field(default=120, ge=1, description="POSTs per IP address")
+    # on SIGTERM: stop accepting, let replies in flight finish for up to this long, then exit
+    # (keep it under the orchestrator's grace: compose.yaml gives the container 30 s)
+    shutdown_grace_seconds: int = Field(default=25, ge=1, le=600)
 
     @property
     def llm_configured(self) -> bool:

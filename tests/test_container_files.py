@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from app.settings import ROOT
+from app.settings import ROOT, Settings
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -76,3 +76,11 @@ def test_compose_file_follows_the_spec_rules() -> None:
     assert url.startswith("postgresql+psycopg://") and "${POSTGRES_PASSWORD" in url
     assert all(p.startswith("127.0.0.1:") for p in mentor["ports"]), "not published on 0.0.0.0"
     assert "ALL" in mentor["cap_drop"]
+
+
+def test_the_container_grace_covers_the_apps_own() -> None:
+    """docker stop sends SIGTERM, then SIGKILL after the grace period (10 s by default): the
+    mentor must get longer than it gives replies in flight."""
+    grace = COMPOSE["services"]["mentor"]["stop_grace_period"]
+    assert grace.endswith("s")
+    assert int(grace[:-1]) > Settings().shutdown_grace_seconds

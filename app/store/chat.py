@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from app.errors import BadInput, MentorError
+from app.errors import BadInput, MentorError, StoreUnavailable
 from app.mentor.state import ConversationState
 from app.mentor.types import Delta, Done, Event, Meta, Reply
 from app.store.repository import Repository
@@ -98,14 +98,22 @@ class ChatService:
 
     async def events(self, turn: Turn) -> AsyncGenerator[TurnEvent, None]:
         """Run the mentor; yield ("meta"|"delta"|"done"|"error", data); persist the outcome."""
-        pending = await asyncio.to_thread(
-            self.repo.add_message,
-            turn.owner,
-            turn.conversation_id,
-            "assistant",
-            "",
-            status="partial",
-        )
+        try:
+            pending = await asyncio.to_thread(
+                self.repo.add_message,
+                turn.owner,
+                turn.conversation_id,
+                "assistant",
+                "",
+                status="partial",
+            )
+        except StoreUnavailable as exc:
+            # the user's message is committed; the database went away before the reply
+            yield (
+                "error",
+                {"message": str(exc), "conversation_id": turn.conversation_id, "retry": True},
+            )
+            return
         turn.assistant_message_id = pending.id
         try:
             async for event in self.engine.stream(turn.state, turn.message):
@@ -129,22 +137,31 @@ class ChatService:
             yield "error", {"message": FAILED_TEXT, "conversation_id": turn.conversation_id}
             return
         reply = turn.reply
-        await asyncio.to_thread(
-            self.repo.finish_turn,
-            turn.owner,
-            turn.conversation_id,
-            pending.id,
-            turn.before,
-            turn.state,
-            content=reply.markdown,
-            intent=reply.intent,
-            section=reply.section,
-            citations=[c.to_json() for c in reply.citations],
-            card=reply.card,
-            notice=reply.notice,
-            backend=reply.backend,
-            status="ok",
-        )
+        try:
+            await asyncio.to_thread(
+                self.repo.finish_turn,
+                turn.owner,
+                turn.conversation_id,
+                pending.id,
+                turn.before,
+                turn.state,
+                content=reply.markdown,
+                intent=reply.intent,
+                section=reply.section,
+                citations=[c.to_json() for c in reply.citations],
+                card=reply.card,
+                notice=reply.notice,
+                backend=reply.backend,
+                status="ok",
+            )
+        except StoreUnavailable as exc:
+            # the reply was produced but cannot be stored: say so rather than pretend it was
+            log.warning("could not store a finished reply: %s", exc)
+            yield (
+                "error",
+                {"message": str(exc), "conversation_id": turn.conversation_id, "retry": True},
+            )
+            return
         yield "done", self._done(turn, reply)
 
     async def complete(self, turn: Turn) -> dict[str, Any]:
@@ -156,7 +173,7 @@ class ChatService:
                 if name == "meta":
                     meta = data
                 elif name == "error":
-                    raise MentorError(data["message"])
+                    raise (StoreUnavailable if data.get("retry") else MentorError)(data["message"])
                 elif name == "done":
                     return {**meta, **data}
         finally:

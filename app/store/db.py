@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import StoreUnavailable
 from app.store.models import Base
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -56,8 +60,15 @@ class Database:
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
 
-    def session(self) -> Session:
-        return self.sessions()
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose operational failures (locked, read-only, gone) are StoreUnavailable:
+        the one domain error the web app answers with 503 + Retry-After and the CLI with a line."""
+        with self.sessions() as s:
+            try:
+                yield s
+            except OperationalError as exc:
+                raise StoreUnavailable(describe(exc)) from exc
 
     def ping(self) -> bool:
         try:
@@ -69,3 +80,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def describe(exc: OperationalError) -> str:
+    """What the user should read; never the SQL or the URL (it may carry a password)."""
+    reason = str(exc.orig).lower() if exc.orig is not None else ""
+    if "locked" in reason or "busy" in reason:
+        what = "the database is busy (locked by another writer)"
+    elif "readonly" in reason or "read-only" in reason or "read only" in reason:
+        what = "the database is read-only"
+    else:
+        what = "the database cannot be reached"
+    return f"{what}; nothing was saved: try again in a few seconds"

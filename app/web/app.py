@@ -34,6 +34,7 @@ from app.web import (
 )
 from app.web.identity import IdentityMiddleware, load_secret
 from app.web.logging import RequestLog, configure_logging
+from app.web.metrics import CONTENT_TYPE, Metrics, RequestMetrics
 from app.web.ratelimit import RateLimit
 from app.web.routes_pages import templates
 
@@ -104,6 +105,8 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         IdentityMiddleware, secret=load_secret(settings), api_token=settings.api_token
     )
     app.add_middleware(SecurityHeaders)
+    app.state.metrics = Metrics(app.state)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(RequestLog)  # outermost: every response gets an id and a log line
     _error_handlers(app)
     _document_errors(app)
@@ -129,8 +132,9 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
-    async def metrics(request: Request) -> str:
-        return _metrics(request.app)
+    async def metrics(request: Request) -> Response:
+        """Prometheus text format: requests, latency, LLM calls, fallbacks, tokens, turns."""
+        return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
 
     @app.get("/api/sections", tags=["sections"])
     async def list_sections() -> list[dict[str, Any]]:
@@ -236,9 +240,14 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(MentorError)
     async def mentor_error(request: Request, exc: MentorError) -> Response:
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
         if _wants_json(request):
-            return JSONResponse(_error_body(request, str(exc)), status_code=exc.status_code)
-        return _error_page(request, exc.status_code, str(exc))
+            body = _error_body(request, str(exc))
+            return JSONResponse(body, status_code=exc.status_code, headers=headers)
+        page = _error_page(request, exc.status_code, str(exc))
+        page.headers.update(headers or {})
+        return page
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -303,25 +312,6 @@ async def _load_index(app: FastAPI, settings: Settings, make_engine: EngineFacto
     app.state.chat = ChatService(app.state.repo, engine, settings.max_message_chars)
     app.state.ready = True
     app.state.chat_ready.set()
-
-
-def _metrics(app: FastAPI) -> str:
-    lines = [
-        "# HELP mentor_ready 1 when the index is loaded and the mentor is built",
-        "# TYPE mentor_ready gauge",
-        f"mentor_ready {int(bool(app.state.ready))}",
-    ]
-    stats = getattr(app.state.mentor, "stats", None)
-    if stats is not None:
-        for name in ("llm_calls", "fallbacks", "tokens", "canary_blocks"):
-            lines += [
-                f"# TYPE mentor_{name}_total counter",
-                f"mentor_{name}_total {getattr(stats, name, 0)}",
-            ]
-        lines.append("# TYPE mentor_turns_total counter")
-        for intent, count in sorted(getattr(stats, "by_intent", {}).items()):
-            lines.append(f'mentor_turns_total{{intent="{intent}"}} {count}')
-    return "\n".join(lines) + "\n"
 
 
 def app_from_env() -> FastAPI:

@@ -25,10 +25,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 @dataclass
 class Script:
-    kind: str = "text"  # text | status | hang | cut | empty | echo_system | no_finish
+    kind: str = "text"  # text | slow | status | hang | cut | empty | echo_system | no_finish
     text: str = "ok"
     status: int = 500
-    seconds: float = 5.0
+    seconds: float = 5.0  # hang: how long; slow: the pause before each word
 
 
 def free_port() -> int:
@@ -88,7 +88,10 @@ class ScriptedOpenAIServer:
                 await asyncio.sleep(script.seconds)
             if not body.get("stream"):
                 return JSONResponse(_completion(body, text))
-            return StreamingResponse(_sse(body, text, script.kind), media_type="text/event-stream")
+            pause = script.seconds if script.kind == "slow" else 0.0
+            return StreamingResponse(
+                _sse(body, text, script.kind, pause), media_type="text/event-stream"
+            )
 
         return app
 
@@ -142,14 +145,16 @@ class CutStream(Exception):
     """Raised inside the response generator: uvicorn drops the connection mid-body."""
 
 
-async def _sse(body: dict[str, Any], text: str, kind: str) -> AsyncIterator[str]:
+async def _sse(
+    body: dict[str, Any], text: str, kind: str, pause: float = 0.0
+) -> AsyncIterator[str]:
     yield _chunk(body, {"role": "assistant", "content": ""}, None)
     words = text.split(" ")
     for i, word in enumerate(words):
         if kind == "cut" and i >= max(1, len(words) // 3):
             raise CutStream("scripted cut")
+        await asyncio.sleep(pause)
         yield _chunk(body, {"content": word + (" " if i < len(words) - 1 else "")}, None)
-        await asyncio.sleep(0)
     if kind == "no_finish":
         return
     yield _chunk(body, {}, "stop")

@@ -156,6 +156,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def mentor_serve(data_dir: Path, log_path: Path, **env_extra: str) -> Iterator[str]:
     """`mentor serve` as a subprocess on a free loopback port; yields its base URL."""
+    with mentor_process(data_dir, log_path, **env_extra) as (base, _proc):
+        yield base
+
+
+@contextlib.contextmanager
+def mentor_process(
+    data_dir: Path, log_path: Path, **env_extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`mentor serve` as a subprocess once it is ready: its base URL and the process."""
     port = free_port()
     env = {
         k: v
@@ -192,7 +201,7 @@ def mentor_serve(data_dir: Path, log_path: Path, **env_extra: str) -> Iterator[s
                 if time.monotonic() > deadline:
                     raise AssertionError(f"mentor serve never got ready: {log_path.read_text()}")
                 time.sleep(0.2)
-            yield base
+            yield base, proc
         finally:
             proc.terminate()
             try:

@@ -113,8 +113,26 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready == {"status": "ready", "index": True, "mentor": True, "database": True}
-    metrics = client.get("/metrics").text
-    assert "mentor_ready 1" in metrics and "mentor_turns_total" in metrics
+    before = client.get("/metrics").text
+    assert "mentor_ready 1.0" in before and "mentor_fallbacks_total" in before
+    chat(client, "what does docker stop do?")
+    client.get("/api/conversations/not-a-conversation")
+    r = client.get("/metrics")
+    assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
+    after = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in r.text.splitlines()
+        if line and not line.startswith("#")
+    }
+    chat_200 = 'mentor_http_requests_total{method="POST",route="/api/chat",status="200"}'
+    assert after[chat_200] >= 1
+    # routes are labelled by template, never by the raw id a client sent
+    key = '{method="GET",route="/api/conversations/{conversation_id}",status="404"}'
+    assert after["mentor_http_requests_total" + key] >= 1
+    assert "not-a-conversation" not in r.text
+    assert after['mentor_http_request_duration_seconds_count{method="POST",route="/api/chat"}'] >= 1
+    assert after['mentor_turns_total{intent="clarify"}'] >= 1
+    assert after["mentor_llm_calls_total"] == 0  # offline: no LLM is configured
 
 
 def test_openapi_documents_the_api(client: TestClient) -> None:
