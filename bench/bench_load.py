@@ -16,12 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
 
 CONVERSATIONS = int(os.environ.get("LOAD_CONVERSATIONS", "50"))
-TURNS_PER_CONVERSATION = int(os.environ.get("LOAD_TURNS", "21"))  # 50 x 21 = 1,050 turns
+TURNS_PER_CONVERSATION = int(os.environ.get("LOAD_TURNS", "24"))  # 50 x 24 = 1,200 turns
 DEADLINE_S = 900  # the run stops itself after this, whatever happens
 
 SCRIPT = [
@@ -30,7 +31,9 @@ SCRIPT = [
     "what is the difference between CMD and ENTRYPOINT", "my progress", "hi",
     "networking notes", "yes", "explain multi-stage builds", "section 21",
     "the compose one", "go on", "docker stop vs docker kill?", "back", "list sections",
-    "what does docker system prune remove",
+    "what does docker system prune remove", "mock interview on networking",
+    "containers on the same user-defined bridge network find each other by name through "
+    "Docker's embedded DNS server at 127.0.0.11", "skip", "end interview",
 ]  # fmt: skip
 
 
@@ -53,7 +56,7 @@ def rss_mb(pid: int) -> float:
 
 
 async def conversation(
-    base: str, n: int, latencies: list[float], errors: list[str], sent: list[int]
+    base: str, n: int, latencies: list[float], errors: list[str], sent: list[tuple[str, str]]
 ) -> None:
     rng = random.Random(n)
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
@@ -75,13 +78,13 @@ async def conversation(
                 errors.append(f"HTTP {r.status_code}: {r.text[:80]}")
                 continue
             conv_id = r.json()["conversation_id"]
-            sent.append(1)
+            sent.append((conv_id, message))
 
 
-async def drive(base: str, pid: int) -> dict[str, float]:
+async def drive(base: str, pid: int) -> tuple[dict[str, float], list[tuple[str, str]]]:
     latencies: list[float] = []
     errors: list[str] = []
-    sent: list[int] = []
+    sent: list[tuple[str, str]] = []
     rss: list[float] = [rss_mb(pid)]
     done = asyncio.Event()
 
@@ -118,7 +121,7 @@ async def drive(base: str, pid: int) -> dict[str, float]:
         "rss_last_quarter_mb": statistics.median(rss[-quarter:]),
         "rss_max_mb": max(rss),
         "error_examples": errors[:3],  # type: ignore[dict-item]
-    }
+    }, sent
 
 
 def main() -> None:
@@ -153,24 +156,37 @@ def main() -> None:
             )
         # warm up the engine (first embedding calls) before measuring
         httpx.post(base + "/api/chat", json={"message": "what is docker?"}, timeout=60)
-        stats = asyncio.run(drive(base, server.pid))
+        stats, sent = asyncio.run(drive(base, server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # every message the client got a 200 for must be in the database, in its conversation,
+    # with a finished reply; compared as multisets of (conversation, text)
     db = sqlite3.connect(tmp / "mentor.db")
-    rows = dict(db.execute("select role, count(*) from messages group by role").fetchall())
-    expected = stats["ok_turns"] + 1  # + the warm-up turn
-    lost_user = expected - rows.get("user", 0)
-    lost_reply = expected - rows.get("assistant", 0)
+    stored = Counter(
+        db.execute("select conversation_id, content from messages where role = 'user'").fetchall()
+    )
+    missing = Counter(sent) - stored
+    replies = dict(
+        db.execute(
+            "select status, count(*) from messages where role = 'assistant' group by status"
+        ).fetchall()
+    )
+    rows = {"user": sum(stored.values()), "assistant": sum(replies.values())}
+    lost_user = sum(missing.values())
+    lost_reply = (len(sent) + 1) - replies.get("ok", 0)  # + the warm-up turn
     print(f"conversations {CONVERSATIONS}, turns {stats['turns']:.0f} in {stats['seconds']:.1f} s")
     print(f"throughput {stats['throughput']:.1f} turns/s; latency p50 {stats['p50_ms']:.0f} ms, "
           f"p95 {stats['p95_ms']:.0f} ms, p99 {stats['p99_ms']:.0f} ms; errors {stats['errors']:.0f}"
           f" {stats['error_examples']}")  # fmt: skip
     print(f"database: {rows.get('user', 0)} user + {rows.get('assistant', 0)} assistant messages;"
-          f" lost user messages {lost_user}, lost replies {lost_reply}")  # fmt: skip
+          f" lost user messages {lost_user}, replies not stored as ok {lost_reply}"
+          f" (reply statuses {replies})")  # fmt: skip
     print(f"server RSS: start {stats['rss_start_mb']:.0f} MB, first-quarter median "
           f"{stats['rss_first_quarter_mb']:.0f} MB, last-quarter median "
-          f"{stats['rss_last_quarter_mb']:.0f} MB, max {stats['rss_max_mb']:.0f} MB")  # fmt: skip
+          f"{stats['rss_last_quarter_mb']:.0f} MB (ratio "
+          f"{stats['rss_last_quarter_mb'] / stats['rss_first_quarter_mb']:.2f}), "
+          f"max {stats['rss_max_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 
 if __name__ == "__main__":

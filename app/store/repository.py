@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import BadInput, NotFound
@@ -25,6 +27,22 @@ from app.store.models import (
 from app.study.events import Event
 
 TITLE_MAX = 80
+
+
+def _insert_missing_progress(s: Session, owner: str, section: int) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; elsewhere a savepoint."""
+    values = {"owner": owner, "section": section, "answered": 0}
+    dialect = s.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        s.execute(module.insert(SectionProgress).values(**values).on_conflict_do_nothing())
+        return
+    if s.get(SectionProgress, (owner, section)) is None:
+        try:
+            with s.begin_nested():
+                s.add(SectionProgress(**values))
+        except IntegrityError:
+            pass  # another process created it between our read and our insert
 
 
 def make_title(text: str, limit: int = 60) -> str:
@@ -176,10 +194,11 @@ class Repository:
 
         def row(section: int) -> SectionProgress:
             if section not in rows:
-                found = s.get(SectionProgress, (owner, section))
-                if found is None:
-                    found = SectionProgress(owner=owner, section=section, answered=0)
-                    s.add(found)
+                # the same person in two tabs, served by two processes, can reach a section
+                # at the same moment: create the row race-free, then lock it for the update
+                _insert_missing_progress(s, owner, section)
+                found = s.get(SectionProgress, (owner, section), with_for_update=True)
+                assert found is not None
                 rows[section] = found
             return rows[section]
 

@@ -259,6 +259,25 @@ def _error_handlers(app: FastAPI) -> None:
             )
         return _error_page(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # a bug: the log has the traceback (with this request id), the user a clear sentence
+        rid = request.scope.get("state", {}).get("request_id", "")
+        detail = (
+            f"the mentor hit an unexpected error (request id {rid}); try again, and quote "
+            "the id if it keeps happening"
+        )
+        # this answer is sent from outside the middleware stack: add what it would have added
+        headers = {
+            "X-Request-ID": rid,
+            **{k.decode(): v.decode() for k, v in SecurityHeaders.HEADERS},
+        }
+        if _wants_json(request):
+            return JSONResponse(_error_body(request, detail), status_code=500, headers=headers)
+        page = _error_page(request, 500, detail)
+        page.headers.update(headers)
+        return page
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]

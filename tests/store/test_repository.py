@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from app.errors import BadInput, NotFound
 from app.mentor.state import ConversationState, SectionResult
 from app.store import Database, Repository
 from app.store.db import normalise_url
 from app.store.export import conversation_markdown, filename
-from app.store.models import Base
+from app.store.models import Base, SectionProgress
 from app.store.repository import make_title
 
 
@@ -110,6 +112,57 @@ def test_repository_on_postgresql(postgres_url: str) -> None:
     db.create_schema()  # idempotent: a restart finds the tables in place
     try:
         exercise(Repository(db))
+    finally:
+        Base.metadata.drop_all(db.engine)
+        db.dispose()
+
+
+def progress_row_created_meanwhile(repo: Repository) -> None:
+    """Another process (the same person's other tab) creates the progress row of section 7
+    while this turn is being stored: the turn waits for it and updates it; no 500."""
+    conv = repo.create_conversation("alice", "two tabs")
+    reply = repo.add_message("alice", conv.id, "assistant", "", status="partial")
+    after = ConversationState(current_section=7, sections_seen=[7])
+    other = Database(repo.db.url)
+    errors: list[BaseException] = []
+    try:
+        with other.engine.connect() as conn:
+            tx = conn.begin()
+            conn.execute(
+                insert(SectionProgress).values(owner="alice", section=7, answered=0, seen_at=None)
+            )
+
+            def finish() -> None:
+                try:
+                    repo.finish_turn(
+                        "alice", conv.id, reply.id, ConversationState(), after, status="ok"
+                    )
+                except BaseException as exc:  # reported below, not lost in the thread
+                    errors.append(exc)
+
+            worker = threading.Thread(target=finish)
+            worker.start()
+            time.sleep(0.5)  # the worker now waits on the uncommitted row
+            tx.commit()
+            worker.join(timeout=30)
+    finally:
+        other.dispose()
+    assert not worker.is_alive()
+    assert errors == []
+    assert repo.progress("alice")[7].seen
+    assert [m.status for m in repo.messages("alice", conv.id)] == ["ok"]
+
+
+def test_a_progress_row_created_meanwhile_on_sqlite(repo: Repository) -> None:
+    progress_row_created_meanwhile(repo)
+
+
+@pytest.mark.postgres
+def test_a_progress_row_created_meanwhile_on_postgresql(postgres_url: str) -> None:
+    db = Database(postgres_url)
+    db.create_schema()
+    try:
+        progress_row_created_meanwhile(Repository(db))
     finally:
         Base.metadata.drop_all(db.engine)
         db.dispose()

@@ -229,3 +229,27 @@ def test_bad_section_numbers(fake: TestClient, number: str) -> None:
 
 def test_good_section(fake: TestClient) -> None:
     assert fake.get("/api/sections/5").json()["number"] == 5
+
+
+# -- an unexpected error ------------------------------------------------------------------------
+
+
+def test_an_unexpected_error_is_a_json_500_with_the_request_id(
+    fake: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_owner: str) -> None:
+        raise RuntimeError("SELECT secret FROM internals")
+
+    monkeypatch.setattr(fake.app.state.repo, "list_conversations", broken)  # type: ignore[attr-defined]
+    client = TestClient(fake.app, raise_server_exceptions=False)
+    r = client.get("/api/conversations", headers={"X-Request-ID": "req-123"})
+    assert r.status_code == 500
+    assert r.json() == {
+        "detail": "the mentor hit an unexpected error (request id req-123); try again, "
+        "and quote the id if it keeps happening"
+    }
+    assert "SELECT" not in r.text and "Traceback" not in r.text
+    assert r.headers["x-request-id"] == "req-123"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    page = client.get("/c/whatever", headers={"Accept": "text/html"})
+    assert page.status_code in (404, 500) and "Traceback" not in page.text
