@@ -16,6 +16,7 @@ from app.errors import StoreUnavailable
 from app.store.models import Base
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SCHEMA_LOCK = 0x6D656E746F72  # "mentor": the advisory lock key for creating the schema
 
 
 def normalise_url(url: str) -> str:
@@ -58,7 +59,12 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Create missing tables. On PostgreSQL under an advisory lock: several processes
+        starting together on an empty database would otherwise race on CREATE TABLE."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            Base.metadata.create_all(conn)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

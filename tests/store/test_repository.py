@@ -168,6 +168,33 @@ def test_a_progress_row_created_meanwhile_on_postgresql(postgres_url: str) -> No
         db.dispose()
 
 
+@pytest.mark.postgres
+def test_several_processes_can_create_the_schema_at_once(postgres_url: str) -> None:
+    dbs = [Database(postgres_url) for _ in range(4)]
+    barrier = threading.Barrier(len(dbs))
+    errors: list[BaseException] = []
+
+    def start(db: Database) -> None:
+        barrier.wait()
+        try:
+            db.create_schema()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(db,)) for db in dbs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    try:
+        assert errors == []
+        exercise(Repository(dbs[0]))
+    finally:
+        Base.metadata.drop_all(dbs[0].engine)
+        for db in dbs:
+            db.dispose()
+
+
 def test_a_missing_conversation_id_is_not_found(repo: Repository) -> None:
     with pytest.raises(NotFound):
         repo.get_conversation("alice", "")
