@@ -107,21 +107,28 @@ async def drive(base: str, pid: int) -> tuple[dict[str, float], list[tuple[str, 
     lat = sorted(latencies)
     q = statistics.quantiles(lat, n=100)
     quarter = max(1, len(rss) // 4)
-    return {
-        "turns": len(latencies),
-        "ok_turns": len(sent),
-        "errors": len(errors),
-        "seconds": elapsed,
-        "throughput": len(latencies) / elapsed,
-        "p50_ms": q[49] * 1000,
-        "p95_ms": q[94] * 1000,
-        "p99_ms": q[98] * 1000,
-        "rss_start_mb": rss[0],
-        "rss_first_quarter_mb": statistics.median(rss[:quarter]),
-        "rss_last_quarter_mb": statistics.median(rss[-quarter:]),
-        "rss_max_mb": max(rss),
-        "error_examples": errors[:3],  # type: ignore[dict-item]
-    }, sent
+    return (
+        {
+            "turns": len(latencies),
+            "ok_turns": len(sent),
+            "errors": len(errors),
+            "seconds": elapsed,
+            "throughput": len(latencies) / elapsed,
+            "p50_ms": q[49] * 1000,
+            "p95_ms": q[94] * 1000,
+            "p99_ms": q[98] * 1000,
+            "rss_start_mb": rss[0],
+            "rss_first_quarter_mb": statistics.median(rss[:quarter]),
+            "rss_last_quarter_mb": statistics.median(rss[-quarter:]),
+            "rss_max_mb": max(rss),
+            "rss_quarters": [  # type: ignore[dict-item]
+                statistics.median(rss[i * quarter : (i + 1) * quarter] or rss[-1:])
+                for i in range(4)
+            ],
+            "error_examples": errors[:3],  # type: ignore[dict-item]
+        },
+        sent,
+    )
 
 
 def main() -> None:
@@ -187,6 +194,8 @@ def main() -> None:
           f"{stats['rss_last_quarter_mb']:.0f} MB (ratio "
           f"{stats['rss_last_quarter_mb'] / stats['rss_first_quarter_mb']:.2f}), "
           f"max {stats['rss_max_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    quarters = ", ".join(f"{q:.0f}" for q in stats["rss_quarters"])  # type: ignore[attr-defined]
+    print(f"server RSS median by quarter of the run: {quarters} MB")
 
 
 if __name__ == "__main__":
