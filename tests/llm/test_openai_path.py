@@ -75,8 +75,8 @@ async def test_clarification_is_grounded_and_cited(mentor: Mentor, scripted) -> 
     "script",
     [Script("status", status=500), Script("status", status=429), Script("status", status=401),
      Script("hang", seconds=6), Script("cut", "word " * 60), Script("empty"),
-     Script("no_finish", "half an answer")],
-    ids=["500", "429", "401", "timeout", "cut-stream", "empty", "no-finish"],
+     Script("no_finish", "half an answer"), Script("garbage")],
+    ids=["500", "429", "401", "timeout", "cut-stream", "empty", "no-finish", "garbage"],
 )  # fmt: skip
 async def test_backend_failures_fall_back_to_offline(kb, index, scripted, script: Script) -> None:  # type: ignore[no-untyped-def]
     mentor = make_mentor(kb, index, scripted.base_url, timeout=1.5)

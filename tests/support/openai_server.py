@@ -25,7 +25,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 @dataclass
 class Script:
-    kind: str = "text"  # text | slow | status | hang | cut | empty | echo_system | no_finish
+    kind: str = (
+        "text"  # text | slow | status | hang | cut | empty | echo_system | no_finish | garbage
+    )
     text: str = "ok"
     status: int = 500
     seconds: float = 5.0  # hang: how long; slow: the pause before each word
@@ -84,6 +86,9 @@ class ScriptedOpenAIServer:
                     {"error": {"message": "scripted failure", "type": "server_error"}},
                     status_code=script.status,
                 )
+            if script.kind == "garbage":  # a proxy's error page, then chunks of the wrong shape
+                junk = 'data: <html>502 Bad Gateway</html>\n\ndata: {"choices": 7}\n\n'
+                return Response(junk, media_type="text/event-stream")
             if script.kind == "hang":
                 await asyncio.sleep(script.seconds)
             if not body.get("stream"):
