@@ -35,6 +35,12 @@ _SECTION_REF = re.compile(
     rf"(?:{_SEC_WORD})\s*\.?\s*(?:no\.?|number|#)?\s*(-?\d+(?:[.,]\d+)?|(?:{_NUM_WORD_RE})(?:[\s-]+(?:hundred|thousand))?)\b"
 )
 _BARE_NUMBER = re.compile(r"^(?:#|no\.?\s*)?(-?\d+(?:\.\d+)?)$")
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+# "the very first section", "the 3rd chapter", "the fifth one" (not "last section": that is back)
+_ORDINAL_REF = re.compile(
+    rf"\b(?:the\s+)?(?:very\s+)?({'|'.join(_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+"
+    rf"(?:section|sectoin|chapter|part|module|topic)\b"
+)
 
 _YES = re.compile(
     r"^(?:y|ya|yah|yes+|yess+|yep|yup|yeah|yea|sure|ok|okay|k|kk|okey|alright|aight|cool|"
@@ -52,14 +58,18 @@ _BACK = re.compile(
 )
 _GREETING = re.compile(
     r"^(?:hi+|hello+|hey+|heya|hiya|yo|sup|good (?:morning|afternoon|evening)|greetings|howdy|"
-    r"thanks?|thank you|thx|ty|cheers|bye|goodbye|see ya|cya|how are you\??|what'?s up)\b"
+    r"thanks?|thank you|thx|ty|cheers|bye|goodbye|see ya|cya|how are you\??|what'?s up|"
+    r"lol|lmao|haha+|hehe|hmm+|wow|omg|nice|brb|ok cool|cool)\b"
 )
 _HELP = re.compile(
     r"^(?:help|menu|commands|options|\?|what can you do|how does this work|how do i use this|"
     r"list(?: all)?(?: the)? sections|show(?: me)?(?: all)?(?: the)? sections|sections|"
     r"table of contents|toc|contents|syllabus|what are the sections|which sections are there|"
     r"(?:show |what'?s |what is )?my progress|progress|where was i|where am i|what have i (?:covered|read|done)|"
-    r"what do you cover|what topics|list topics|topics)\b"
+    r"what do you cover|what topics|list topics|topics|(?:what|which) (?:sections|topics|chapters)\b|"
+    r"how far (?:along )?(?:am i|have i (?:got|gotten|come))|how am i doing|my (?:stats|score|scores)|"
+    r"where (?:did|do) i (?:leave|stop|stopp?ed)(?: off)?|where were we|"
+    r"(?:what'?s |what is |show )?(?:the )?(?:sections? list|list of (?:the )?sections))\b"
 )
 _INJECTION = re.compile(
     r"ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard (?:all|previous|your)|"
@@ -71,13 +81,17 @@ _INJECTION = re.compile(
 _INTERVIEW = re.compile(
     r"\b(?:mock|interview|quiz|test me|grill me|drill me|examine me|ask me (?:some |a few )?"
     r"(?:questions|qs|something)|practice (?:questions|interview)|q ?& ?a round|viva|"
-    r"question me|challenge me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
+    r"question me|challenge me|test (?:my|me)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
     r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open|"
     r"start|begin|take me to|jump to|go to|skip to|read|summary|overview|guide|cheat ?sheet|"
-    r"lesson|the .{1,25} one|one on|section on|chapter on|let'?s do)\b"
+    r"lesson|the .{1,25} one|one on|section on|chapter on|let'?s do|let'?s (?:look at|go over|cover)|"
+    r"look at|go over|the .{1,30} (?:section|chapter|part|notes)|i need|i want|can i (?:get|have|see))\b"
 )
+# nouns that ask for the notes themselves, even inside a question ("can I get the volumes notes?")
+_NOTES_NOUN = re.compile(r"\b(?:notes|section|chapter|cheat ?sheet|revision notes)\b")
+_REQUEST_START = re.compile(r"^(?:can|could|would|may) (?:i|you|we)\b")
 _QUESTION_START = re.compile(
     r"^(?:what|what's|whats|why|how|when|where|which|who|whom|whose|is|are|can|could|should|"
     r"would|will|do|does|did|explain|describe|define|tell me|compare|difference|diff|"
@@ -101,7 +115,8 @@ _PLAN = re.compile(
 )
 _PLAN_TIME = re.compile(r"(\d+(?:\.\d+)?|an?|half an?)\s*(min|mins|minutes|minute|hours?|hrs?|h)\b")
 _CARDS = re.compile(
-    r"\b(?:due cards|flash ?cards?|review (?:my )?cards|spaced (?:review|repetition))\b"
+    r"\b(?:due cards|flash ?cards?|review (?:my )?cards|cards (?:are |that are )?due|"
+    r"spaced (?:review|repetition))\b"
 )
 _SIMPLER = re.compile(
     r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
@@ -210,7 +225,8 @@ _YES_STRONG = frozenset(
 _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
     "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
-    "of course why not right that's thats perfect awesome got it done bring give me".split()
+    "of course why not right that's thats perfect awesome got it done bring give me for this "
+    "after".split()
 )
 
 
@@ -223,6 +239,22 @@ def is_yes(bare: str) -> bool:
         0 < len(words) <= 7
         and any(w in _YES_STRONG for w in words)
         and all(w in _YES_STRONG or w in _YES_FILLER for w in words)
+    )
+
+
+_BACK_STRONG = frozenset("back previous prev".split())
+_BACK_FILLER = frozenset(
+    "go one a section please pls plz the to step bit again take me let's lets can we".split()
+)
+
+
+def is_back(bare: str) -> bool:
+    """ "go back one", "previous please", "take me back": a step back to the last section."""
+    words = re.findall(r"[\w']+", bare)
+    return (
+        0 < len(words) <= 6
+        and any(w in _BACK_STRONG for w in words)
+        and all(w in _BACK_STRONG or w in _BACK_FILLER for w in words)
     )
 
 
@@ -255,6 +287,9 @@ def _section_ref(text: str) -> tuple[int | None, str | None]:
     raw = None
     if m:
         raw = m.group(1)
+    elif o := _ORDINAL_REF.search(text):
+        raw = o.group(1)
+        raw = raw if raw in NUMBER_WORDS else re.sub(r"(?:st|nd|rd|th)$", "", raw)
     else:
         b = _BARE_NUMBER.match(text)
         if b:
@@ -295,7 +330,7 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         return Route("interview", sections=tuple(SECTION_TITLES), command="after-20")
     if is_yes(bare):
         return _next(state)
-    if _BACK.match(bare):
+    if _BACK.match(bare) or is_back(bare):
         if state.current_section is None or state.current_section <= 1:
             return Route("section", section=1, command="back")
         return Route("section", section=state.current_section - 1, command="back")
@@ -326,12 +361,15 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
         return Route("other", command="greeting")
 
-    questiony = bool(_QUESTION_START.match(bare)) or message.strip().endswith("?")
+    comparison = re.search(r"\b(?:vs|versus)\b", bare) and not _NOTES_NOUN.search(text)
+    questiony = bool(_QUESTION_START.match(bare) or comparison) or message.strip().endswith("?")
     named = matcher.by_words(text)
     if named and not questiony:
         words = bare.split()
         if _NOTES_WORD.search(text) or len(words) <= 4:
             return Route("section", section=named[0], command="by-name")
+    if named and _REQUEST_START.match(bare) and _NOTES_NOUN.search(text):
+        return Route("section", section=named[0], command="by-name")
     if _SIMPLER.search(text) and len(bare.split()) <= 6:
         return Route("clarify", command="simpler")
     docker_ish = bool(_DOCKER_WORDS.search(text) or named)
@@ -346,7 +384,7 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             return Route("clarify", command="simpler")
         return Route("clarify")
     # no rule matched: short messages may still name a section by meaning ("the k8s stuff")
-    if len(bare.split()) <= 6:
+    if len(bare.split()) <= 6 and len(re.sub(r"\W", "", bare)) >= 4:
         sec, score = matcher.by_meaning(bare)
         if sec is not None:
             return Route("section", section=sec, command="by-meaning", confidence=score)

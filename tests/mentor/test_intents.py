@@ -106,3 +106,46 @@ def test_state_round_trips_through_json() -> None:
     state.interview = {"asked": ["a"], "phase": "question"}
     again = ConversationState.from_json(json.loads(json.dumps(state.to_json())))
     assert again == state
+
+
+# phrasings a probe of fresh messages found routed wrongly; each stands for a rule, not a string
+@pytest.mark.parametrize(
+    ("message", "intent", "section"),
+    [
+        ("lets begin from the very first section", "section", 1),
+        ("the 3rd chapter please", "section", 3),
+        ("i need the images section", "section", 3),
+        ("can i get the registry notes", "section", 12),
+        ("let's look at production best practices", "section", 18),
+        ("healthcheck vs restart policy", "clarify", None),
+        ("docker run vs docker start", "clarify", None),
+        ("vm vs container", "clarify", None),
+        ("what sections do you have", "help", None),
+        ("what's the sections list", "help", None),
+        ("how far along am i", "help", None),
+        ("where did i leave off", "help", None),
+        ("test my knowledge of networking", "interview", None),
+        ("lol", "other", None),
+    ],
+)
+def test_fresh_phrasings(
+    matcher: SectionMatcher, message: str, intent: str, section: int | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, (message, r)
+    if section is not None:
+        assert r.section == section
+
+
+@pytest.mark.parametrize(
+    "message", ["yeah go for it", "next section after this", "yup lets move on"]
+)
+def test_more_ways_to_say_yes(matcher: SectionMatcher, message: str) -> None:
+    r = route(message, ConversationState(current_section=6, offered_section=7), matcher)
+    assert (r.intent, r.section) == ("next", 7)
+
+
+@pytest.mark.parametrize("message", ["go back one", "previous please", "take me back"])
+def test_more_ways_to_go_back(matcher: SectionMatcher, message: str) -> None:
+    r = route(message, ConversationState(current_section=6, offered_section=7), matcher)
+    assert (r.intent, r.section) == ("section", 5)
