@@ -31,6 +31,17 @@ _LABELLED = re.compile(
     r"^\*\*(?:real[- ]life |real[- ]world )?(?:analog|common pitfall|pitfall|version note)", re.I
 )
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*(])")
+# a model answer's reply to its own yes/no question ("Not by default. ..."): dropped when the
+# user did not ask a yes/no question, so the sentence that follows stands on its own
+_YESNO_OPENER = re.compile(
+    r"^(?:yes|no|not by default|not always|not quite|not necessarily|usually|partly)[,.:;]\s+", re.I
+)
+_YESNO_QUESTION = re.compile(
+    r"^(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have|must)\b", re.I
+)
+# sentences that lean on the one before them: never the lead, and narration never a key point
+_NARRATION = re.compile(r"^(?:now|then|so|here|which|but|and|or|this way)\b", re.I)
+_LEANS_BACK = re.compile(r"^(?:this|that|these|those|it|they|there|also|both)\b", re.I)
 
 
 @dataclass
@@ -122,8 +133,13 @@ class OfflineBackend(Backend):
     ) -> list[tuple[float, Unit]]:
         """The sentences that best answer `question`, best first, at most 3 per passage."""
         units: list[Unit] = []
+        yes_no = bool(_YESNO_QUESTION.match(question.strip()))
         for i, p in enumerate(passages):
             for kind, text in split_units(str(p["text"]))[0]:
+                if not yes_no:
+                    text = _YESNO_OPENER.sub("", text)
+                if _NARRATION.match(text) or len(text.split()) < 3:
+                    continue
                 units.append(Unit(text, i, kind))
         if not units:
             return []
@@ -177,7 +193,13 @@ class OfflineBackend(Backend):
             p = passages[0]
             return f"{p['text'].strip()}\n\n*Source: {p['citation']}*"
         # the lead is a plain statement: not an analogy, a pitfall label or a table row
-        leads = [su for su in chosen if su[1].kind != "row" and not _LABELLED.match(su[1].text)]
+        leads = [
+            su
+            for su in chosen
+            if su[1].kind != "row"
+            and not _LABELLED.match(su[1].text)
+            and not _LEANS_BACK.match(su[1].text)
+        ]
         if leads and leads[0] is not chosen[0]:
             chosen.remove(leads[0])
             chosen.insert(0, leads[0])
