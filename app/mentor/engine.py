@@ -6,15 +6,19 @@ escape: the turn falls back to the offline engine and `Reply.notice` says so.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app import notes_format
 from app.catalog import LAST_SECTION, SECTION_TITLES
+from app.errors import MentorError
 from app.llm.base import Backend, BackendError, Request
 from app.llm.offline import OfflineBackend
 from app.mentor.intents import Route, SectionMatcher, route
@@ -26,12 +30,34 @@ if TYPE_CHECKING:
     from app.knowledge import Knowledge
     from app.retrieval.index import Hit, HybridIndex
     from app.settings import Settings
+    from app.study.events import Event as StudyEvent
 
 log = logging.getLogger(__name__)
 
 CLARIFY_K = 5
 CLARIFY_MAX_TOKENS = 600
 SHINGLE_WORDS = 6  # a leak is cut off after at most this many words of the system prompt
+DUE_CARDS_SHOWN = 3  # "review my due cards" lists this many questions
+
+# The study history (card reviews, interview scores, hands-on checks) belongs to the user, not
+# to one conversation, and lives in the store, which the engine never sees. The web layer lends
+# the turn a loader for it through this context variable rather than a new argument, so
+# `stream(state, message)` (the ChatEngine protocol that the CLI and the test fakes implement)
+# stays as it is. Unset (CLI, tests), "review my due cards" only points to /progress.
+STUDY_EVENTS: ContextVar[Callable[[], Sequence[StudyEvent]] | None] = ContextVar(
+    "study_events", default=None
+)
+
+
+@contextmanager
+def study_history(loader: Callable[[], Sequence[StudyEvent]]) -> Iterator[None]:
+    """Within this block, a turn may read the current user's study events (loaded lazily)."""
+    token = STUDY_EVENTS.set(loader)
+    try:
+        yield
+    finally:
+        with suppress(ValueError):  # a generator finalised in another context: nothing to undo
+            STUDY_EVENTS.reset(token)
 
 
 @dataclass
@@ -150,6 +176,9 @@ class Mentor:
                 yield e
         elif r.intent == "clarify":
             async for e in self._clarify(state, message, r):
+                yield e
+        elif r.intent == "help" and r.command == "cards":
+            async for e in self._emit_text(await self._cards(state)):
                 yield e
         elif r.intent == "help":
             async for e in self._emit_text(self._help(state, r)):
@@ -390,9 +419,6 @@ class Mentor:
             return self._other(state, Route("other", command="empty"))
         if r.command == "plan":
             return self._plan(state, r.count or 30)
-        if r.command == "cards":
-            text = self.prompts.render("replies/cards.j2", due_hint=self._next_section(state))
-            return Reply("help", text)
         results = [
             {"section": n, "title": SECTION_TITLES[n], "score": res.score, "answered": res.answered}
             for n, res in sorted(state.results.items())
@@ -404,6 +430,37 @@ class Mentor:
             results=results,
             sections=list(SECTION_TITLES.items()),
             next_section=self._next_section(state),
+        )
+        return Reply("help", text)
+
+    async def _cards(self, state: ConversationState) -> Reply:
+        """How many flashcards are due and the first few questions; rating them is on /progress."""
+        from datetime import UTC, datetime
+
+        from app.study.cards import due as due_cards
+
+        due: list[dict[str, Any]] | None = None
+        count: int | None = None
+        loader = STUDY_EVENTS.get()
+        if loader is not None:
+            try:
+                events = await asyncio.to_thread(loader)
+            except MentorError as exc:  # the store is away: the pointer alone still helps
+                log.warning("no study history for the cards reply: %s", exc)
+            else:
+                found = due_cards(self.kb, events, datetime.now(UTC))
+                count = len(found)
+                due = [
+                    {
+                        "front": d.card.front,
+                        "section": d.card.section,
+                        "title": SECTION_TITLES.get(d.card.section, ""),
+                        "imp": d.card.imp,
+                    }
+                    for d in found[:DUE_CARDS_SHOWN]
+                ]
+        text = self.prompts.render(
+            "replies/cards.j2", due=due, due_count=count, due_hint=self._next_section(state)
         )
         return Reply("help", text)
 

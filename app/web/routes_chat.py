@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncGenerator
+from functools import partial
 from typing import Any
 
 import anyio
@@ -138,21 +139,29 @@ def present(request: Request, name: str, data: dict[str, Any], *, page: bool) ->
 )
 async def chat(request: Request, body: ChatIn) -> Any:
     """Send one message; the user's message is stored before the reply starts."""
+    from app.mentor.engine import study_history
+    from app.web.routes_study import study_events
+
     check_message(body.message, request.app.state.settings.max_message_chars)
     service = await chat_service(request)
     turn = await run_in_threadpool(
         service.begin, owner(request), body.conversation_id, body.message
     )
+    # the caller's study history, read only by a turn that needs it ("review my due cards")
+    history = partial(study_events, request)
     if "text/event-stream" not in request.headers.get("accept", ""):
-        return present(request, "done", await service.complete(turn), page=False)
+        with study_history(history):
+            done = await service.complete(turn)
+        return present(request, "done", done, page=False)
 
     async def stream() -> AsyncGenerator[bytes, None]:
         events: AsyncGenerator[TurnEvent, None] = service.events(turn)
         try:
-            async for name, data in events:
-                if name == "meta":
-                    data = {**data, "user_html": render.to_html(turn.message)}
-                yield sse(name, present(request, name, data, page=True))
+            with study_history(history):
+                async for name, data in events:
+                    if name == "meta":
+                        data = {**data, "user_html": render.to_html(turn.message)}
+                    yield sse(name, present(request, name, data, page=True))
         finally:
             await events.aclose()
 

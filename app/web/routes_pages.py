@@ -138,9 +138,16 @@ def _repo(request: Request) -> Repository:
 
 
 def _progress(request: Request) -> dict[str, Any]:
+    """The sidebar: /api/progress plus each section's mastery as /api/progress/mastery has it
+    (chat.js refreshes both after each turn)."""
     from app.web.routes_chat import progress_json
+    from app.web.routes_study import mastery_by_section
 
-    return progress_json(_repo(request), owner(request))
+    data = progress_json(_repo(request), owner(request))
+    mastery = mastery_by_section(request)
+    for s in data["sections"]:
+        s["mastery"] = round(mastery.get(s["number"], 0.0), 3)
+    return data
 
 
 def _page_title(title: str | None, state: ConversationState | None) -> str:

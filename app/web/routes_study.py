@@ -23,7 +23,7 @@ from app.knowledge import Knowledge
 from app.store import Repository
 from app.study import cards as study_cards
 from app.study.events import Event, parse_rating
-from app.study.mastery import section_status
+from app.study.mastery import section_mastery, section_status
 from app.study.plan import MAX_MINUTES, MIN_MINUTES, cram_plan
 from app.web.identity import owner
 from app.web.routes_pages import APP_NAME, templates
@@ -64,13 +64,19 @@ def _book(request: Request) -> TaskBook:
     return load_book(request.app.state.settings.knowledge_dir)
 
 
-def _events(request: Request) -> list[Event]:
+def study_events(request: Request) -> list[Event]:
+    """The caller's study history (reads, interview answers, hands-on checks, card reviews)."""
     imp = frozenset(q.id for q in _kb(request).questions if q.imp)
     return _repo(request).study_events(owner(request), imp)
 
 
+def mastery_by_section(request: Request) -> dict[int, float]:
+    """Section -> mastery 0-1 now: the same numbers as /api/progress/mastery (for the sidebar)."""
+    return section_mastery(study_events(request), _now())
+
+
 def mastery_json(request: Request) -> dict[str, Any]:
-    events, now = _events(request), _now()
+    events, now = study_events(request), _now()
     statuses = section_status(events, now)
     due = study_cards.due(_kb(request), events, now)
     return {
@@ -114,7 +120,7 @@ def plan(
     minutes: int = Query(DEFAULT_MINUTES, ge=MIN_MINUTES, le=MAX_MINUTES),
 ) -> dict[str, Any]:
     """A cram plan that fits `minutes`: weakest (IMP) sections first, each step timed."""
-    result = cram_plan(_kb(request), _events(request), minutes, _now(), tasks=_book(request))
+    result = cram_plan(_kb(request), study_events(request), minutes, _now(), tasks=_book(request))
     return result.to_json()
 
 
@@ -154,7 +160,7 @@ async def check_task(request: Request, task_id: str, body: CheckIn) -> dict[str,
 @router.get("/api/cards/due")
 def due_cards(request: Request, new: int = Query(5, ge=0, le=50)) -> dict[str, Any]:
     """Flashcards due for review (IMP and most faded first) and a few new ones."""
-    kb, events, now = _kb(request), _events(request), _now()
+    kb, events, now = _kb(request), study_events(request), _now()
     return {
         "due": [d.to_json() for d in study_cards.due(kb, events, now)],
         "new": [c.to_json() for c in study_cards.new_cards(kb, events, now, limit=new)],
@@ -168,7 +174,7 @@ def review_card(request: Request, card_id: str, body: ReviewIn) -> dict[str, Any
     card = study_cards.find(_kb(request), card_id)
     event = study_cards.review(card, body.rating, _now())
     _repo(request).add_study_event(owner(request), event)
-    nxt = study_cards.next_due(_events(request), card.id)
+    nxt = study_cards.next_due(study_events(request), card.id)
     return {
         "card": card.id,
         "section": card.section,
@@ -189,7 +195,7 @@ def progress_page(request: Request, minutes: str | None = None) -> HTMLResponse:
         if not minutes.strip().isdigit():
             raise BadInput(f"minutes must be a whole number, got {minutes!r}")
         wanted = int(minutes)
-        events = _events(request)
+        events = study_events(request)
         plan_json = cram_plan(_kb(request), events, wanted, _now(), tasks=_book(request)).to_json()
     context = {
         "mastery": mastery_json(request),

@@ -15,7 +15,7 @@ from app.handson.inputs import MAX_CHARS
 from app.mentor.state import ConversationState, SectionResult
 from app.store import Database, Repository
 from app.study.events import Event
-from tests.web.helpers import KNOWLEDGE, second_identity
+from tests.web.helpers import KNOWLEDGE, chat, second_identity, stream_chat
 
 BOOK = load_book(KNOWLEDGE)
 TASK = next(t for t in BOOK.tasks.values() if t.kind == "dockerfile" and t.imp)
@@ -166,6 +166,76 @@ def test_flashcards_review_and_due(client: TestClient) -> None:
     due = c.get("/api/cards/due").json()["due"]
     assert [d["id"] for d in due] == [other["id"]]
     assert mastery(c)[other["section"]]["due_cards"] == 1
+
+
+def seed_due(client: TestClient, c: TestClient, n: int) -> list[dict[str, Any]]:
+    """Review `n` new cards 90 days ago (as 'hard'), so all of them are due now."""
+    repo: Repository = client.app.state.repo  # type: ignore[attr-defined]
+    long_ago = datetime.now(UTC) - timedelta(days=90)
+    cards = c.get("/api/cards/due", params={"new": n}).json()["new"]
+    for card in cards:
+        event = Event.card(card["section"], card["id"], "hard", long_ago, imp=card["imp"])
+        repo.add_study_event(owner_of(c), event)
+    return list(cards)
+
+
+def test_a_review_takes_the_card_off_the_due_list_and_raises_mastery(client: TestClient) -> None:
+    c = fresh(client)
+    seed_due(client, c, 2)
+    due = c.get("/api/cards/due").json()["due"]
+    assert len(due) == 2 and c.get("/api/progress/mastery").json()["due_cards"] == 2
+    first, second = due
+    before = mastery(c)[first["section"]]["mastery"]
+    r = c.post(f"/api/cards/{first['id']}/review", json={"rating": "good"})
+    assert r.status_code == 200, r.text
+    assert [d["id"] for d in c.get("/api/cards/due").json()["due"]] == [second["id"]]
+    after = c.get("/api/progress/mastery").json()
+    assert after["due_cards"] == 1
+    # a fresh recall beats a 90-day-old shaky one
+    assert {s["section"]: s for s in after["sections"]}[first["section"]]["mastery"] > before
+    # "again" also takes a card off the list for now: FSRS brings it back a minute later
+    c.post(f"/api/cards/{second['id']}/review", json={"rating": "again"})
+    assert c.get("/api/cards/due").json()["due"] == []
+
+
+def test_chat_sidebar_shows_the_same_mastery_as_the_chart(client: TestClient) -> None:
+    c = fresh(client)
+    assert 'class="badge badge--mastery' not in c.get("/").text  # nothing studied yet
+    card = c.get("/api/cards/due").json()["new"][0]
+    c.post(f"/api/cards/{card['id']}/review", json={"rating": "easy"})
+    pct = round(mastery(c)[card["section"]]["mastery"] * 100)
+    assert pct > 0
+    html = c.get("/").text
+    badge = re.search(
+        rf'data-section="{card["section"]}".*?<span class="badge badge--mastery[^"]*"[^>]*>'
+        r'<span class="sr-only">, mastery </span>(\d+)%</span>',
+        html,
+        re.S,
+    )
+    assert badge and int(badge.group(1)) == pct
+    assert html.count("badge--mastery ") == 1  # only the touched section has one
+    assert '<a href="/progress">Your progress</a>' in html
+
+
+def test_chat_review_my_due_cards_names_the_count_and_questions(client: TestClient) -> None:
+    empty = fresh(client)
+    reply = chat(empty, "review my due cards")
+    assert reply["intent"] == "help" and "No flashcards are due" in reply["markdown"]
+    assert 'href="/progress"' in reply["html"]
+
+    c = fresh(client)
+    seed_due(client, c, 4)
+    due = c.get("/api/cards/due").json()["due"]
+    reply = chat(c, "review my due cards")
+    text = reply["markdown"]
+    assert "**4 flashcards due**" in text and "the first 3" in text
+    assert [d["front"] in text for d in due] == [True, True, True, False]  # the API's order
+    assert "again / hard / good / easy" in text and 'href="/progress"' in reply["html"]
+    # the streamed reply (the page's path) sees the same history
+    c.post(f"/api/cards/{due[0]['id']}/review", json={"rating": "good"})
+    done = [d for name, d in stream_chat(c, "which cards are due?") if name == "done"]
+    assert len(done) == 1 and "**3 flashcards due**" in done[0]["markdown"]
+    assert due[0]["front"] not in done[0]["markdown"] and due[3]["front"] in done[0]["markdown"]
 
 
 def test_another_identity_sees_only_its_own_progress(client: TestClient) -> None:

@@ -191,7 +191,9 @@
   }
 
   // --- progress in the sidebar -----------------------------------------------------------
-  function renderProgress(data) {
+  // data: GET /api/progress; mastery: section -> 0-1 from GET /api/progress/mastery (the same
+  // numbers as the /progress chart), or null when that request failed (badges kept as they are)
+  function renderProgress(data, mastery) {
     $("progress-summary").textContent = data.seen + "/20 seen" +
       (data.interviewed ? " · " + data.interviewed + " interviewed" : "");
     var bar = $("progress-fill");
@@ -202,11 +204,20 @@
       if (!btn) return;
       btn.classList.toggle("is-seen", s.seen);
       var badges = btn.querySelector("[data-badges]");
+      var oldMastery = badges.querySelector(".badge--mastery");
       badges.textContent = "";
       if (s.seen) badges.appendChild(badge("badge--seen", "✓", ", seen", "Seen"));
       if (s.last_score !== null && s.last_score !== undefined) {
         var score = (Math.round(s.last_score * 10) / 10).toString() + "/10";
         badges.appendChild(badge("badge--score", score, ", last interview score ", "Last interview score", true));
+      }
+      var m = mastery ? mastery[s.number] : null;
+      if (m) {
+        var level = m >= 0.7 ? "strong" : m >= 0.35 ? "learning" : "weak";
+        var pct = Math.round(m * 100) + "%";
+        badges.appendChild(badge("badge--mastery badge--mastery-" + level, pct, ", mastery ", "Mastery", true));
+      } else if (!mastery && oldMastery) {
+        badges.appendChild(oldMastery);
       }
     });
   }
@@ -226,9 +237,24 @@
     return span;
   }
 
+  function masteryBySection() {
+    return api("/api/progress/mastery").then(function (res) {
+      if (!res.ok) return null;
+      return res.json().then(function (data) {
+        var bySection = {};
+        data.sections.forEach(function (s) { bySection[s.section] = s.mastery; });
+        return bySection;
+      });
+    }).catch(function () { return null; });
+  }
+
   function refreshProgress() {
+    // one after the other: a server that asks for a token asks once, not twice at a time
     return api("/api/progress").then(function (res) {
-      if (res.ok) return res.json().then(renderProgress);
+      if (!res.ok) return;
+      return res.json().then(function (data) {
+        return masteryBySection().then(function (mastery) { renderProgress(data, mastery); });
+      });
     }).catch(function () { /* the sidebar keeps its last state */ });
   }
 

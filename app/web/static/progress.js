@@ -1,4 +1,4 @@
-// The progress page (bars, the cram-plan form) and the hands-on task page. No inline script:
+// The progress page (bars, flashcard review, the cram-plan form) and the hands-on task page. No inline script:
 // the CSP forbids it. Server text is inserted with textContent only.
 (function () {
   "use strict";
@@ -27,6 +27,200 @@
       const value = Math.max(0, Math.min(100, Number(fill.dataset.value) || 0));
       fill.style.width = value + "%";
     });
+  }
+
+  // -- mastery refresh (after a review) --------------------------------------------------
+  function plural(n, word) {
+    return n + " " + word + (n === 1 ? "" : "s");
+  }
+
+  function renderMastery(data) {
+    const summary = document.getElementById("due-summary");
+    if (summary) summary.textContent = plural(data.due_cards, "flashcard") + " due for review.";
+    data.sections.forEach(function (s) {
+      const row = document.querySelector('#mastery-chart .bar-row[data-section="' + s.section + '"]');
+      if (!row) return;
+      const pct = Math.round(s.mastery * 100);
+      row.className = "bar-row bar-row--" + s.status.replace(/ /g, "-");
+      const fill = row.querySelector(".bar__fill");
+      fill.dataset.value = String(pct);
+      const meter = row.querySelector("[role=meter]");
+      meter.setAttribute("aria-valuenow", String(pct));
+      meter.setAttribute("aria-valuetext", pct + "% (" + s.status + ")");
+      row.querySelector(".bar-row__value").textContent = pct + "%";
+      row.querySelector(".bar-row__status").textContent =
+        s.status + (s.due_cards ? " · " + s.due_cards + " due" : "");
+    });
+    drawBars();
+  }
+
+  async function refreshMastery() {
+    const resp = await fetch("/api/progress/mastery", { headers: { Accept: "application/json" } });
+    if (!resp.ok) throw new Error(await errorText(resp));
+    renderMastery(await resp.json());
+  }
+
+  // -- flashcards: due cards first; when none are due, new ones on request ------------------
+  // The back is plain text ("Key points:" + "- " lines + "Model answer: ..."): laid out here
+  // as a list and paragraphs, every piece set with textContent.
+  function renderBack(box, text) {
+    box.replaceChildren();
+    let list = null;
+    String(text).split("\n").forEach(function (line) {
+      const trimmed = line.trim();
+      if (!trimmed) {
+        list = null;
+        return;
+      }
+      if (trimmed.indexOf("- ") === 0) {
+        if (!list) list = box.appendChild(el("ul", "flashcard__points"));
+        list.appendChild(el("li", null, trimmed.slice(2)));
+        return;
+      }
+      list = null;
+      const labelled = /^(Key points|Model answer):\s*(.*)$/.exec(trimmed);
+      const p = el("p", labelled && !labelled[2] ? "flashcard__label" : null);
+      if (labelled) {
+        p.appendChild(el("strong", null, labelled[1] + (labelled[2] ? ": " : "")));
+        if (labelled[2]) p.appendChild(document.createTextNode(labelled[2]));
+      } else {
+        p.textContent = trimmed;
+      }
+      box.appendChild(p);
+    });
+  }
+
+  function setupFlashcards() {
+    const root = document.getElementById("flashcards");
+    if (!root) return;
+    const $ = function (id) { return document.getElementById(id); };
+    const status = $("cards-status");
+    const error = $("cards-error");
+    const empty = $("cards-empty");
+    const newBtn = $("cards-new");
+    const card = $("flashcard");
+    const meta = $("flashcard-meta");
+    const front = $("flashcard-front");
+    const showBtn = $("flashcard-show");
+    const back = $("flashcard-back");
+    const rate = $("flashcard-rate");
+    const rateButtons = Array.prototype.slice.call(rate.querySelectorAll("button[data-rating]"));
+    let queue = [];
+    let fresh = []; // new cards offered when nothing is due
+    let kind = "due";
+    let position = 0;
+    let total = 0;
+
+    function showError(message) {
+      error.textContent = message;
+      error.hidden = false;
+    }
+
+    function clearError() {
+      error.hidden = true;
+      error.textContent = "";
+    }
+
+    function showCard(focus) {
+      const c = queue[0];
+      empty.hidden = true;
+      card.hidden = false;
+      card.dataset.cardId = c.id;
+      status.textContent = (kind === "due" ? "Due card " : "New card ") + position + " of " + total + ".";
+      meta.textContent = "Section " + c.section + (c.imp ? " · IMP" : "") + (c.level ? " · " + c.level : "");
+      front.textContent = c.front;
+      back.hidden = true;
+      back.replaceChildren();
+      rate.hidden = true;
+      showBtn.hidden = false;
+      showBtn.setAttribute("aria-expanded", "false");
+      rateButtons.forEach(function (b) { b.disabled = false; });
+      if (focus) front.focus();
+    }
+
+    function showEmpty(focus) {
+      card.hidden = true;
+      delete card.dataset.cardId;
+      empty.hidden = false;
+      status.textContent = "No cards due.";
+      newBtn.hidden = fresh.length === 0;
+      newBtn.textContent = "Study " + plural(fresh.length, "new card");
+      if (focus) (fresh.length ? newBtn : status).focus();
+    }
+
+    async function load(focus) {
+      root.setAttribute("aria-busy", "true");
+      try {
+        const resp = await fetch("/api/cards/due?new=5", { headers: { Accept: "application/json" } });
+        if (!resp.ok) throw new Error(await errorText(resp));
+        const data = await resp.json();
+        queue = data.due;
+        fresh = data.new;
+        kind = "due";
+        position = 1;
+        total = queue.length;
+        clearError();
+        if (queue.length) showCard(focus);
+        else showEmpty(focus);
+      } catch (err) {
+        showError("Could not load your flashcards: " + (err.message || "network error"));
+        status.textContent = "";
+      } finally {
+        root.removeAttribute("aria-busy");
+      }
+    }
+
+    showBtn.addEventListener("click", function () {
+      renderBack(back, queue[0].back);
+      back.hidden = false;
+      rate.hidden = false;
+      showBtn.hidden = true;
+      showBtn.setAttribute("aria-expanded", "true");
+      back.focus();
+    });
+
+    newBtn.addEventListener("click", function () {
+      queue = fresh.slice();
+      fresh = [];
+      kind = "new";
+      position = 1;
+      total = queue.length;
+      clearError();
+      if (queue.length) showCard(true);
+    });
+
+    rateButtons.forEach(function (button) {
+      button.addEventListener("click", async function () {
+        const c = queue[0];
+        if (!c) return;
+        rateButtons.forEach(function (b) { b.disabled = true; });
+        clearError();
+        try {
+          const resp = await fetch("/api/cards/" + encodeURIComponent(c.id) + "/review", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Accept: "application/json" },
+            body: JSON.stringify({ rating: button.dataset.rating }),
+          });
+          if (!resp.ok) throw new Error(await errorText(resp));
+        } catch (err) {
+          showError("Your rating was not saved: " + (err.message || "network error") + " Try again.");
+          rateButtons.forEach(function (b) { b.disabled = false; });
+          button.focus();
+          return;
+        }
+        queue.shift();
+        position += 1;
+        if (queue.length) showCard(true);
+        else await load(true); // anything else due by now? otherwise the empty state
+        try {
+          await refreshMastery();
+        } catch (err) {
+          showError("The review is saved, but the chart could not be refreshed: " + (err.message || "network error"));
+        }
+      });
+    });
+
+    load(false);
   }
 
   // -- the cram plan -------------------------------------------------------------------------
@@ -184,6 +378,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     drawBars();
+    setupFlashcards();
     setupPlan();
     setupTasks();
   });
