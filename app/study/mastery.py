@@ -98,3 +98,17 @@ def section_status(
             )
         )
     return out
+
+
+STRONG, LEARNING = 0.7, 0.35  # the cut-offs every view labels mastery with
+
+
+def level(mastery: float, items: int = 1) -> str:
+    """'not started', 'weak', 'learning' or 'strong': the words the chart and sidebar show."""
+    if items == 0:
+        return "not started"
+    if mastery >= STRONG:
+        return "strong"
+    if mastery >= LEARNING:
+        return "learning"
+    return "weak"

@@ -140,6 +140,7 @@ def _repo(request: Request) -> Repository:
 def _progress(request: Request) -> dict[str, Any]:
     """The sidebar: /api/progress plus each section's mastery as /api/progress/mastery has it
     (chat.js refreshes both after each turn)."""
+    from app.study.mastery import level
     from app.web.routes_chat import progress_json
     from app.web.routes_study import mastery_by_section
 
@@ -147,6 +148,7 @@ def _progress(request: Request) -> dict[str, Any]:
     mastery = mastery_by_section(request)
     for s in data["sections"]:
         s["mastery"] = round(mastery.get(s["number"], 0.0), 3)
+        s["level"] = level(s["mastery"])
     return data
 
 

@@ -23,7 +23,7 @@ from app.knowledge import Knowledge
 from app.store import Repository
 from app.study import cards as study_cards
 from app.study.events import Event, parse_rating
-from app.study.mastery import section_mastery, section_status
+from app.study.mastery import level, section_mastery, section_status
 from app.study.plan import MAX_MINUTES, MIN_MINUTES, cram_plan
 from app.web.identity import owner
 from app.web.routes_pages import APP_NAME, templates
@@ -95,13 +95,7 @@ def mastery_json(request: Request) -> dict[str, Any]:
 
 
 def _label(mastery: float, items: int) -> str:
-    if items == 0:
-        return "not started"
-    if mastery >= 0.7:
-        return "strong"
-    if mastery >= 0.35:
-        return "learning"
-    return "weak"
+    return level(mastery, items)
 
 
 def _count(due: list[study_cards.DueCard], section: int) -> int:

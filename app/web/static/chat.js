@@ -191,7 +191,7 @@
   }
 
   // --- progress in the sidebar -----------------------------------------------------------
-  // data: GET /api/progress; mastery: section -> 0-1 from GET /api/progress/mastery (the same
+  // data: GET /api/progress; mastery: section -> {value 0-1, status} from GET /api/progress/mastery (the same
   // numbers as the /progress chart), or null when that request failed (badges kept as they are)
   function renderProgress(data, mastery) {
     $("progress-summary").textContent = data.seen + "/20 seen" +
@@ -212,10 +212,9 @@
         badges.appendChild(badge("badge--score", score, ", last interview score ", "Last interview score", true));
       }
       var m = mastery ? mastery[s.number] : null;
-      if (m) {
-        var level = m >= 0.7 ? "strong" : m >= 0.35 ? "learning" : "weak";
-        var pct = Math.round(m * 100) + "%";
-        badges.appendChild(badge("badge--mastery badge--mastery-" + level, pct, ", mastery ", "Mastery", true));
+      if (m && m.value) {
+        var pct = Math.round(m.value * 100) + "%";
+        badges.appendChild(badge("badge--mastery badge--mastery-" + m.status, pct, ", mastery ", "Mastery", true));
       } else if (!mastery && oldMastery) {
         badges.appendChild(oldMastery);
       }
@@ -242,7 +241,7 @@
       if (!res.ok) return null;
       return res.json().then(function (data) {
         var bySection = {};
-        data.sections.forEach(function (s) { bySection[s.section] = s.mastery; });
+        data.sections.forEach(function (s) { bySection[s.section] = { value: s.mastery, status: s.status }; });
         return bySection;
       });
     }).catch(function () { return null; });
