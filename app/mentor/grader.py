@@ -22,6 +22,19 @@ one is no evidence for any key point, and an answer that asserts one is never st
 The LLM grader renders the same rubric into prompts/interview_grade_*.j2, demands JSON in a
 fixed schema, retries once on invalid JSON and otherwise falls back to the offline grade,
 saying so in `Grade.notice`.
+
+Dated claims (app/study/versions.py, knowledge/versions.yaml): an answer that says it the way
+it was right years ago ("docker-compose up", `version: "3.8"`, DOCKER_BUILDKIT=1, "Kubernetes
+uses Docker") gets `Grade.dated` (each: the note saying what was true and what changed, and
+its citation into the notes) and a line of feedback per claim. Both graders attach them after
+grading, from the same regexes, so they are identical offline, from an LLM and on fallback.
+A dated claim is not a misconception: it was right once. So, conservatively, it changes the
+grade only where the question is about the very change: when a rubric key point states the
+current behaviour the claim contradicts (a `current` pattern of the fact matches the key
+point), that key point is listed as missed and a "strong" becomes "partial" (score capped at
+7, the top of the partial band). Otherwise the grade and score stay as graded: "docker-compose
+up -d" in an answer about restart policies earns a note, not a lower grade. Nothing else
+moves: no points off, and "partial" or "wrong" never get worse for being dated.
 """
 
 from __future__ import annotations
@@ -42,6 +55,7 @@ from app.errors import BadInput
 from app.llm.base import Backend, BackendError, Request
 from app.prompts import Prompts
 from app.settings import ROOT
+from app.study.versions import DatedClaim, dated_claims
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -109,6 +123,9 @@ class Grade:
     model_answer: str
     backend: str = "offline"
     notice: str | None = None
+    # dated claims in the answer: DatedClaim.to_json() plus "key_point" (the rubric key point
+    # about the current behaviour it contradicts, or None)
+    dated: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -401,6 +418,7 @@ class Features:
     idk: bool
     points: list[PointEvidence]
     mis_candidates: list[MisEvidence] = field(default_factory=list)
+    dated: list[DatedClaim] = field(default_factory=list)
 
 
 class OfflineGrader:
@@ -511,35 +529,37 @@ class OfflineGrader:
                 found = sum(w for t, w in kt.items() if term_found(t, vocab))
                 total = sum(kt.values())
             points.append(PointEvidence(kp, cos, found, total))
-        return Features(words, idk, points, candidates)
+        return Features(words, idk, points, candidates, dated_claims(answer))
 
     def decide(self, rubric: Rubric, f: Features, th: Thresholds | None = None) -> Grade:
-        """Features + thresholds -> Grade."""
+        """Features + thresholds -> Grade (dated claims applied, see the module docstring)."""
         a = assess(f, th or self.thresholds)
-        return self._grade(rubric, a.grade, a.score, a.covered, a.missed, a.misconceptions, f)
+        d = apply_dated(rubric, a.grade, a.score, a.covered, a.missed, f.dated)
+        return self._grade(rubric, d, a.misconceptions, f)
 
-    def _grade(
-        self,
-        rubric: Rubric,
-        grade: GradeName,
-        score: int,
-        covered: list[str],
-        missed: list[str],
-        mis: list[str],
-        f: Features,
-    ) -> Grade:
+    def _grade(self, rubric: Rubric, d: Dated, mis: list[str], f: Features) -> Grade:
         feedback = self.prompts.render(
             FEEDBACK_TEMPLATE,
-            grade=grade,
+            grade=d.grade,
             too_short=f.words < self.thresholds.min_words and not f.idk,
             idk=f.idk,
             comment=None,
-            covered=covered,
-            missed=missed,
+            covered=d.covered,
+            missed=d.missed,
             misconceptions=mis,
+            dated=d.dated,
             model_answer=rubric.model_answer,
         )
-        return Grade(grade, score, covered, missed, mis, feedback, rubric.model_answer)
+        return Grade(
+            d.grade,
+            d.score,
+            d.covered,
+            d.missed,
+            mis,
+            feedback,
+            rubric.model_answer,
+            dated=d.dated,
+        )
 
     def grade(self, rubric: Rubric, answer: str) -> Grade:
         if not rubric.key_points:
@@ -588,6 +608,48 @@ def assess(f: Features, th: Thresholds) -> Assessment:
     # keep the number inside its grade's band: strong 7-10, partial 3-7, wrong 0-3
     score = {"strong": max(raw, 7), "partial": min(max(raw, 3), 7), "wrong": min(raw, 3)}[grade]
     return Assessment(grade, score, coverage, covered, missed, mis)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A grade after its dated claims were applied."""
+
+    grade: GradeName
+    score: int
+    covered: list[str]
+    missed: list[str]
+    dated: list[dict[str, Any]]
+
+
+def apply_dated(
+    rubric: Rubric,
+    grade: GradeName,
+    score: int,
+    covered: list[str],
+    missed: list[str],
+    claims: list[DatedClaim],
+) -> Dated:
+    """Attach the dated claims; a claim contradicting a key point about the current behaviour
+    makes that point missed and keeps the answer from strong (capped at partial, score <= 7).
+    Anything else keeps its grade: a dated claim was right once, it is not a misconception."""
+    covered, missed = list(covered), list(missed)
+    dated: list[dict[str, Any]] = []
+    on_point = False
+    for claim in claims:
+        points = [k for k in rubric.key_points if claim.concerns(k)]
+        dated.append({**claim.to_json(), "key_point": points[0] if points else None})
+        for k in points:
+            on_point = True
+            if k in covered:
+                covered.remove(k)
+            if k not in missed:
+                missed.append(k)
+    if on_point:
+        order = {k: i for i, k in enumerate(rubric.key_points)}
+        missed.sort(key=lambda k: order.get(k, len(order)))
+    if on_point and grade == "strong":
+        grade, score = "partial", min(score, 7)
+    return Dated(grade, score, covered, missed, dated)
 
 
 def grade_for(coverage: float, misconception: bool, th: Thresholds) -> GradeName:
@@ -681,7 +743,7 @@ class LLMGrader:
                         {"role": "user", "content": retry},
                     ]
                 continue
-            return self._from_verdict(rubric, verdict)
+            return self._from_verdict(rubric, verdict, offline_features.dated)
         return self._offline(
             rubric, offline_features, f"the language model's grade was not valid JSON ({problem})"
         )
@@ -690,7 +752,7 @@ class LLMGrader:
         grade = self.fallback.decide(rubric, f)
         return replace(grade, notice=f"{why[:300]}; this is the offline grade.")
 
-    def _from_verdict(self, rubric: Rubric, v: LLMVerdict) -> Grade:
+    def _from_verdict(self, rubric: Rubric, v: LLMVerdict, claims: list[DatedClaim]) -> Grade:
         grade = v.grade
         if v.misconceptions and grade == "strong":
             grade = "partial"
@@ -699,26 +761,35 @@ class LLMGrader:
             "partial": min(max(v.score, 3), 7),
             "wrong": min(v.score, 3),
         }[grade]
+        # Dated claims are found by the same regexes as offline and applied to the model's
+        # verdict afterwards, not asked of the model: the result cannot depend on a model
+        # (possibly a small local one) noticing version history or following one more
+        # instruction, the answer text (untrusted) cannot talk it out of them, the fallback
+        # grade carries the same notes, and the prompt stays short. The system prompt only
+        # states the policy, so the model does not call a dated answer wrong on its own.
+        d = apply_dated(rubric, grade, score, v.covered, v.missed, claims)
         feedback = self.prompts.render(
             FEEDBACK_TEMPLATE,
-            grade=grade,
+            grade=d.grade,
             too_short=False,
             idk=False,
             comment=v.feedback.strip(),
-            covered=v.covered,
-            missed=v.missed,
+            covered=d.covered,
+            missed=d.missed,
             misconceptions=v.misconceptions,
+            dated=d.dated,
             model_answer=rubric.model_answer,
         )
         return Grade(
-            grade,
-            score,
-            v.covered,
-            v.missed,
+            d.grade,
+            d.score,
+            d.covered,
+            d.missed,
             v.misconceptions,
             feedback,
             rubric.model_answer,
             backend=self.backend.name,
+            dated=d.dated,
         )
 
 

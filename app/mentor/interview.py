@@ -25,7 +25,8 @@ Cards (`Reply.card`, rendered by the web UI; every card may carry `next`, the ca
 - hint:      {"type": "hint", "number": 2, "hint": "docker stop sends ____ first", "hints": 1}
 - grade:     {"type": "grade", "number": 2, "follow_up": false, "grade": "partial", "score": 6,
               "covered": [...], "missed": [...], "misconceptions": [...], "feedback": "...",
-              "model_answer": "..."}
+              "model_answer": "...", "dated": [{"note", "citation", "cite", "key_point", ...}]}
+              (dated: Grade.dated, claims that were right years ago; see grader.py)
 - reveal:    {"type": "reveal", "number": 2, "follow_up": false, "model_answer": "...",
               "key_points": [...]}                         ("I don't know")
 - skipped:   {"type": "skipped", "number": 2, "follow_up": false}
@@ -411,6 +412,7 @@ def _grade_card(s: InterviewState, g: Grade) -> dict[str, Any]:
         "misconceptions": g.misconceptions,
         "feedback": g.feedback,
         "model_answer": g.model_answer,
+        "dated": g.dated,
     }
 
 

@@ -82,7 +82,9 @@ def _embedder(request: Request, grader: Grader) -> Any:
 @router.post("/api/grade", tags=["interview"])
 async def grade(request: Request, body: GradeRequest) -> dict[str, Any]:
     """{grade: strong|partial|wrong, score: 0-10, covered, missed, feedback, misconceptions,
-    model_answer, rubric_source, backend, notice}."""
+    model_answer, rubric_source, backend, notice, dated}; `dated` lists the claims that were
+    right years ago, each {id, topic, matched, then, now, since, note, citation, cite:
+    {section, heading, quote}, key_point} (app/study/versions.py, Grade.dated)."""
     key_points = _check(body, _limit(request))
     state = request.app.state
     grader = _grader(request)

@@ -18,6 +18,7 @@ from app.mentor.grader import (
     LLMGrader,
     OfflineGrader,
     Rubric,
+    apply_dated,
     key_terms,
     parse_verdict,
     rubric_for,
@@ -29,11 +30,23 @@ from app.web.app import _error_handlers
 from tests.mentor.conftest import ScriptedBackend
 
 STOP_KILL = "ctr-stop-vs-kill"
+COMPOSE = "cmp-v1-vs-v2"
+DATED = "use docker-compose up and put version: '3.8' at the top of the file"
+MODERN = (
+    "Compose v1 used docker-compose, which is end-of-life since 2023; v2 is `docker compose`. "
+    "The top-level version key is obsolete: v2 ignores it and warns."
+)
+SECTION_8 = "Section 8 > Compose v2 vs v1, compose.yaml and version:"
 
 
 @pytest.fixture(scope="module")
 def stop_kill(kb) -> Rubric:  # type: ignore[no-untyped-def]
     return Rubric.from_question(next(q for q in kb.questions if q.id == STOP_KILL))
+
+
+@pytest.fixture(scope="module")
+def compose(kb) -> Rubric:  # type: ignore[no-untyped-def]
+    return Rubric.from_question(next(q for q in kb.questions if q.id == COMPOSE))
 
 
 # -- offline grading ---------------------------------------------------------------------------
@@ -164,6 +177,51 @@ def test_grade_json_round_trips(grader, stop_kill) -> None:
     assert Rubric.from_json(json.loads(json.dumps(stop_kill.to_json()))) == stop_kill
 
 
+# -- dated claims ------------------------------------------------------------------------------
+
+
+def test_a_dated_answer_gets_notes_with_citations(grader, compose) -> None:
+    g = grader.grade(compose, DATED)
+    assert [d["id"] for d in g.dated] == ["compose-v1", "compose-version-key"]
+    for d in g.dated:
+        assert d["citation"] == SECTION_8 and d["cite"]["section"] == 8
+        assert d["note"] in g.feedback and d["citation"] in g.feedback
+        assert d["key_point"] in compose.key_points and d["key_point"] in g.missed
+    assert "was right before Compose v2" in g.feedback and "end of life in June 2023" in g.feedback
+    assert g.grade != "strong"
+    assert Grade.from_json(json.loads(json.dumps(g.to_json()))) == g
+
+
+def test_a_modern_answer_that_mentions_history_is_not_dated(grader, compose) -> None:
+    g = grader.grade(compose, MODERN)
+    assert g.dated == [] and "Dated" not in g.feedback
+
+
+def test_a_dated_aside_off_the_question_keeps_the_grade(grader, stop_kill) -> None:
+    crisp = (
+        "stop sends SIGTERM, waits 10s (change with -t) then SIGKILL; kill sends SIGKILL at once."
+    )
+    g = grader.grade(stop_kill, crisp + " I bring the stack up with docker-compose up -d first.")
+    assert g.grade == "strong" and g.score == grader.grade(stop_kill, crisp).score
+    assert [(d["id"], d["key_point"]) for d in g.dated] == [("compose-v1", None)]
+    assert "**Dated:**" in g.feedback and "counts as missed" not in g.feedback
+
+
+def test_a_dated_claim_on_the_point_of_the_question_keeps_it_from_strong(compose) -> None:
+    from app.study.versions import dated_claims
+
+    claims = dated_claims("Put version: '3.8' at the top of the file.")
+    point = "The top-level version key is obsolete; Compose v2 ignores it and prints a warning"
+    d = apply_dated(compose, "strong", 9, list(compose.key_points), [], claims)
+    assert (d.grade, d.score) == ("partial", 7)
+    assert point in d.missed and point not in d.covered and d.dated[0]["key_point"] == point
+    # partial and wrong never get worse for being dated; no claims change nothing
+    assert apply_dated(compose, "partial", 5, [], [], claims).score == 5
+    assert apply_dated(compose, "wrong", 2, [], [], claims).grade == "wrong"
+    same = apply_dated(compose, "strong", 9, list(compose.key_points), [], [])
+    assert (same.grade, same.score, same.dated) == ("strong", 9, [])
+
+
 # -- rubric_for --------------------------------------------------------------------------------
 
 
@@ -286,6 +344,34 @@ async def test_empty_answers_never_reach_the_llm(grader, prompts, stop_kill) -> 
     assert g.grade == "wrong" and backend.requests == []
 
 
+async def test_llm_grade_gets_the_dated_notes_after_the_model_answers(
+    grader, prompts, compose
+) -> None:
+    verdict = {
+        **VERDICT,
+        "grade": "strong",
+        "score": 9,
+        "covered": list(compose.key_points),
+        "missed": [],
+    }
+    llm, backend = _llm(grader, prompts, json.dumps(verdict))
+    g = await llm.agrade(compose, DATED)
+    assert g.backend == "scripted" and [d["id"] for d in g.dated] == [
+        "compose-v1",
+        "compose-version-key",
+    ]
+    # the key points the claims contradict are missed, and the answer is not strong
+    assert (g.grade, g.score) == ("partial", 7)
+    assert {d["key_point"] for d in g.dated} <= set(g.missed)
+    assert all(d["note"] in g.feedback for d in g.dated)
+    system = backend.requests[0].messages[0]["content"]
+    assert "dated, not wrong" in system
+    # the fallback carries the same notes
+    llm, _ = _llm(grader, prompts, BackendError("down"))
+    fallback = await llm.agrade(compose, DATED)
+    assert fallback.backend == "offline" and fallback.dated == g.dated
+
+
 def test_parse_verdict_rejects_bad_schemas() -> None:
     with pytest.raises(ValueError, match="score"):
         parse_verdict('{"grade": "wrong", "score": 12, "feedback": "x"}')
@@ -356,6 +442,20 @@ def test_api_grade_finds_the_bank_rubric(client) -> None:
     assert body["grade"] != "strong" and body["misconceptions"]
 
 
+def test_api_grade_carries_the_dated_claims(client) -> None:
+    question = "What is the difference between docker-compose and docker compose?"
+    r = client.post("/api/grade", json={"question": question, "answer": DATED})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["rubric_source"] == f"bank:{COMPOSE}"
+    assert [d["id"] for d in body["dated"]] == ["compose-v1", "compose-version-key"]
+    first = body["dated"][0]
+    assert first["citation"] == SECTION_8 and first["cite"]["quote"]
+    assert first["note"] in body["feedback"] and first["since"] == "Compose v2"
+    modern = client.post("/api/grade", json={"question": question, "answer": MODERN}).json()
+    assert modern["dated"] == []
+
+
 @pytest.mark.parametrize(
     ("payload", "detail"),
     [
@@ -424,6 +524,16 @@ def test_cli_grade_markdown_from_the_bank() -> None:
     assert result.exit_code == 0, result.output
     assert "**Grade: wrong" in result.stdout or "**Grade: partial" in result.stdout
     assert "Misconception" in result.stdout and f"bank question {STOP_KILL}" in result.stdout
+
+
+def test_cli_grade_shows_the_dated_notes() -> None:
+    args = ["grade", "-q", "docker-compose vs docker compose?", "-a", DATED]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "**Dated:**" in result.stdout and "was right before Compose v2" in result.stdout
+    assert SECTION_8 in result.stdout
+    data = json.loads(runner.invoke(cli, [*args, "--json"]).stdout)
+    assert [d["id"] for d in data["dated"]] == ["compose-v1", "compose-version-key"]
 
 
 def test_cli_grade_empty_answer_is_bad_input() -> None:

@@ -347,6 +347,55 @@ async def test_service_interview_with_every_grade_and_command(service: Interview
     assert state is not None and not {q.id for q in state.questions} & {q1.id, q2.id, q3.id, q4.id}
 
 
+def test_a_graded_card_carries_the_dated_notes(prompts) -> None:  # type: ignore[no-untyped-def]
+    from app.mentor.interview import REPLY_TEMPLATE
+    from app.study.versions import dated_claims
+
+    dated = [c.to_json() for c in dated_claims("Kubernetes uses Docker to run the pods.")]
+    g = Grade("partial", 5, [], ["SIGKILL follows after 10 seconds"], [], "fb", "model")
+    s, _ = run(None, Start(sections=[5], questions=[card("q1")], at=1.0))
+    s, actions = run(s, Answer(text="x", grade={**g.to_json(), "dated": dated}, at=2.0))
+    graded = actions[0]
+    assert graded.kind == "graded" and graded.data["dated"] == dated
+    text = prompts.render(
+        REPLY_TEMPLATE,
+        actions=[{**graded.data, "action": "graded"}],
+        reminder=None,
+        intro=None,
+        too_short=False,
+    )
+    assert "**Dated:** \u201cKubernetes uses Docker\u201d was right before Kubernetes 1.24" in text
+    assert "*(Section 10 > The dockershim Removal)*" in text
+    # a card stored before the field existed still renders
+    old = {k: v for k, v in graded.data.items() if k != "dated"}
+    assert "Dated" not in prompts.render(
+        REPLY_TEMPLATE,
+        actions=[{**old, "action": "graded"}],
+        reminder=None,
+        intro=None,
+        too_short=False,
+    )
+
+
+async def test_service_answer_with_a_dated_claim_shows_the_note(service: InterviewService) -> None:
+    conv = ConversationState()
+    await service.start(conv, [8], count=20)
+    for _ in range(25):
+        state = service.state_of(conv)
+        assert state is not None and state.current is not None
+        if state.current.id == "cmp-v1-vs-v2" and state.phase != "follow_up":
+            break
+        await service.handle(conv, "skip")
+    reply = await service.handle(
+        conv, "use docker-compose up and put version: '3.8' at the top of the file"
+    )
+    assert reply.card and reply.card["type"] == "grade" and reply.card["grade"] != "strong"
+    assert [d["id"] for d in reply.card["dated"]] == ["compose-v1", "compose-version-key"]
+    assert reply.card["dated"][0]["note"] in reply.card["feedback"]
+    assert reply.markdown.count("**Dated:**") == 2
+    assert "Section 8 > Compose v2 vs v1" in reply.markdown
+
+
 async def test_service_outside_an_interview_and_short_answers(service: InterviewService) -> None:
     conv = ConversationState()
     reply = await service.handle(conv, "hello")

@@ -26,6 +26,7 @@ DATED = [
     ("dockershim", "Kubernetes uses Docker to run the containers on every node."),
     ("dockershim", "Docker is the default container runtime for Kubernetes."),
     ("legacy-link", "docker run -d --link db:db myapp:1.0"),
+    ("legacy-link", "Use --link to connect the web container to the database."),
     ("volume-prune-all", "docker volume prune deletes all unused volumes, named ones too."),
     ("hub-pull-limit", "Anonymous users get 100 pulls per 6 hours from Docker Hub."),
     ("removed-storage-drivers", "On RHEL we use devicemapper for the images."),
@@ -40,6 +41,23 @@ MODERN = [
     "Unauthenticated pulls are limited to 10 per hour.",
     "overlay2 is the storage driver.",
     "",
+    # modern answers that mention the history: past tense, legacy wording, negation
+    "Compose v1 used docker-compose, which is end-of-life since 2023; v2 is `docker compose`",
+    "Compose v1 used `docker-compose up`; v2 is `docker compose up`.",
+    "docker-compose up was the old v1 command, today it is docker compose up.",
+    "Instead of docker-compose up, run docker compose up.",
+    "You no longer need DOCKER_BUILDKIT=1: BuildKit is the default builder since Engine 23.0.",
+    "Before Engine 23.0 you had to set DOCKER_BUILDKIT=1 to get cache mounts.",
+    "Many people think Kubernetes needs Docker, but nodes run containerd.",
+    "It's a myth that Kubernetes requires Docker on the nodes.",
+    "Kubernetes uses Docker-built images unchanged, they are OCI images.",
+    "Old tutorials use --link db:db; today both go on a user-defined network.",
+    "Drop the version: '3.8' line, Compose ignores it.",
+    "docker volume prune used to remove all unused volumes, named ones too.",
+    "--link makes the COPY an independent layer, so it stays cached when the base changes.",
+    # an old example next to the statement of what changed
+    'version: "3.8"\nservices:\n  web:\n    image: nginx:1.28\n'
+    "(the version line is obsolete now; Compose v2 only warns about it)",
 ]
 
 
@@ -62,6 +80,54 @@ def test_every_fact_has_a_sample_and_a_real_citation() -> None:
     notes = NoteIndex.load(KNOWLEDGE / "sections")
     for f in FACTS:
         assert notes.resolve(CiteSpec(section=f.cite.section, quote=f.cite.quote)), f.id
+
+
+def test_the_brief_example_and_a_late_claim_after_a_historical_one() -> None:
+    claims = dated_claims("use docker-compose up and put version: '3.8' at the top of the file")
+    assert [c.id for c in claims] == ["compose-v1", "compose-version-key"]
+    assert claims[0].matched == "docker-compose up"
+    assert claims[1].matched == "version: '3.8'"
+    # the first mention is history, the second is the candidate's own practice
+    later = dated_claims("Compose v1 used docker-compose up. I still run docker-compose down -v.")
+    assert [c.matched for c in later] == ["docker-compose down"]
+
+
+def test_a_claim_says_what_changed_and_cites_its_heading() -> None:
+    claim = dated_claims("Kubernetes uses Docker to run the pods.", FACTS)[0]
+    assert claim.note.startswith(
+        "\u201cKubernetes uses Docker\u201d was right before Kubernetes 1.24:"
+    )
+    assert claim.then in claim.note and claim.now in claim.note
+    assert claim.citation == "Section 10 > The dockershim Removal"
+    assert claim.to_json()["cite"] == {
+        "section": 10,
+        "heading": "The dockershim Removal",
+        "quote": claim.quote,
+    }
+    assert claim.concerns("Kubernetes 1.24 removed dockershim")
+    assert not claim.concerns("docker stop sends SIGTERM first")
+
+
+def test_no_bank_model_answer_or_key_point_is_dated() -> None:
+    from app import knowledge
+
+    kb = knowledge.load(KNOWLEDGE)
+    for q in kb.questions:
+        for text in (q.model_answer, *q.key_points, *q.follow_ups):
+            assert dated_claims(text, FACTS) == [], (q.id, text)
+
+
+def test_every_fact_has_a_key_point_about_the_current_behaviour() -> None:
+    """`current` patterns find the bank's own statement of each change (what the grader uses
+    to decide that a question is about the change)."""
+    import re
+
+    from app import knowledge
+
+    points = [k for q in knowledge.load(KNOWLEDGE).questions for k in q.key_points]
+    for f in FACTS:
+        assert f.current, f.id
+        assert any(re.search(p, k, re.I) for p in f.current for k in points), f.id
 
 
 def test_default_facts_come_from_settings() -> None:
