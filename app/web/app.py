@@ -34,7 +34,7 @@ from app.web import (
 )
 from app.web.identity import IdentityMiddleware, load_secret
 from app.web.logging import RequestLog, configure_logging
-from app.web.metrics import CONTENT_TYPE, Metrics, RequestMetrics
+from app.web.metrics import CONTENT_TYPE, Metrics
 from app.web.ratelimit import RateLimit
 from app.web.routes_pages import templates
 
@@ -106,8 +106,8 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     )
     app.add_middleware(SecurityHeaders)
     app.state.metrics = Metrics(app.state)
-    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
-    app.add_middleware(RequestLog)  # outermost: every response gets an id and a log line
+    # outermost: every response gets an id, a log line and its metrics
+    app.add_middleware(RequestLog, metrics=app.state.metrics)
     _error_handlers(app)
     _document_errors(app)
 

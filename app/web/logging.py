@@ -14,9 +14,14 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.web.metrics import route_of
+
+if TYPE_CHECKING:
+    from app.web.metrics import Metrics
 
 access_log = logging.getLogger("mentor.access")
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -70,10 +75,13 @@ def _incoming_id(scope: Scope) -> str | None:
 
 
 class RequestLog:
-    """Assigns X-Request-ID (keeps a sane incoming one), echoes it, logs one line per request."""
+    """Assigns X-Request-ID (keeps a sane incoming one), echoes it, logs one line per request
+    and, given `metrics`, records the same status and duration there (timed once, to the last
+    byte of a stream)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,7 +104,10 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            duration = round((time.perf_counter() - start) * 1000, 2)
+            seconds = time.perf_counter() - start
+            if self.metrics is not None:
+                self.metrics.observe(scope.get("method", ""), route_of(scope), status, seconds)
+            duration = round(seconds * 1000, 2)
             access_log.info(
                 "%s %s %s",
                 scope.get("method"),

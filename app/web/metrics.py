@@ -8,14 +8,13 @@ path, so the label set stays small whatever clients send.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # chat turns stream for seconds; the default buckets stop at 10 s
@@ -83,31 +82,3 @@ def route_of(scope: Scope) -> str:
     if isinstance(path, str) and path:
         return path
     return "/static" if scope.get("path", "").startswith("/static/") else "unmatched"
-
-
-class RequestMetrics:
-    """Pure ASGI, so streaming responses pass through untouched and are timed to the end."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            self.metrics.observe(
-                scope.get("method", ""), route_of(scope), status, time.perf_counter() - start
-            )

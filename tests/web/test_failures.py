@@ -120,12 +120,17 @@ class Locker:
             self.con = None
 
 
-def test_a_locked_database_is_a_503_to_retry_and_loses_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def locker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Locker:
+    """A second writer on the app's SQLite file; the app gives up waiting after 0.3 s."""
     monkeypatch.setattr("app.store.db.SQLITE_BUSY_TIMEOUT_MS", 300)
+    return Locker(tmp_path / "data" / "mentor.db")
+
+
+def test_a_locked_database_is_a_503_to_retry_and_loses_nothing(
+    tmp_path: Path, locker: Locker
+) -> None:
     settings = settings_for(tmp_path / "data")
-    locker = Locker(tmp_path / "data" / "mentor.db")
     with running(settings, factory(ScriptedEngine())) as client:
         conv_id = chat(client, "first question")["conversation_id"]
         locker.acquire()
@@ -153,11 +158,9 @@ def test_a_locked_database_is_a_503_to_retry_and_loses_nothing(
 
 
 def test_a_lock_taken_mid_turn_ends_the_stream_with_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, locker: Locker
 ) -> None:
-    monkeypatch.setattr("app.store.db.SQLITE_BUSY_TIMEOUT_MS", 300)
     settings = settings_for(tmp_path / "data")
-    locker = Locker(tmp_path / "data" / "mentor.db")
     with running(settings, factory(ScriptedEngine(on_start=locker.acquire))) as client:
         try:
             events = stream_chat(client, "how do overlay networks work?")
