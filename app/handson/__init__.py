@@ -15,6 +15,19 @@ from app.handson.report import Finding, Report
 
 __all__ = ["Finding", "Report", "Task", "TaskBook", "check", "load_book"]
 
+_APP = Path(__file__).resolve().parents[1]
+
+
+def default_knowledge_dir() -> Path:
+    """The checkout's `knowledge/`, else the copy a wheel ships in `app/_content/`.
+
+    Only for callers without settings: app.web and app.cli pass `settings.knowledge_dir`, so
+    nothing here reads the environment or the cached global settings.
+    """
+    checkout = _APP.parent / "knowledge"
+    return checkout if checkout.is_dir() else _APP / "_content" / "knowledge"
+
+
 _BOOKS: dict[tuple[str, float], TaskBook] = {}
 
 
@@ -24,11 +37,12 @@ def _stamp(knowledge_dir: Path) -> float:
 
 
 def load_book(knowledge_dir: Path | None = None) -> TaskBook:
-    """The task book for a knowledge folder, reloaded when a task or note file changes."""
-    if knowledge_dir is None:
-        from app.settings import get_settings
+    """The task book for a knowledge folder, reloaded when a task or note file changes.
 
-        knowledge_dir = get_settings().knowledge_dir
+    Pass the folder from your settings (`settings.knowledge_dir`); without one this reads
+    `default_knowledge_dir()`, never the environment.
+    """
+    knowledge_dir = knowledge_dir or default_knowledge_dir()
     key = (str(knowledge_dir.resolve()), _stamp(knowledge_dir))
     if key not in _BOOKS:
         _BOOKS.clear()
@@ -45,7 +59,8 @@ def check(
 ) -> Report:
     """Check an answer against a task (by id or object). Never raises for bad input.
 
-    An unknown task id raises `app.errors.NotFound` (a caller error, not a user answer error).
+    Pass the `book` (from `load_book(settings.knowledge_dir)`); without one the default book is
+    used. An unknown task id raises `app.errors.NotFound` (a caller error, not a user answer error).
     """
     book = book or load_book()
     obj = book.get(task) if isinstance(task, str) else task

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from app.handson import inputs
+from app.handson import commands, compose_spec, dockerfile_model, hadolint, inputs
 from app.handson.model import Citation, CiteSpec, Task, TaskBook
 from app.handson.registry import run_check
 from app.handson.report import Finding, Report
@@ -29,19 +29,12 @@ _KIND_NAMES = {
 def _parse(task: Task, text: str) -> tuple[Any, list[tuple[int, str]]]:
     """(parsed model, syntax errors); raises ValueError subclasses with a user-facing reason."""
     if task.family == "dockerfile":
-        from app.handson import dockerfile_checks as df
-
-        dockerfile = df.parse(text)
-        return dockerfile, df.syntax_problems(dockerfile)
+        dockerfile = dockerfile_model.parse(text)
+        return dockerfile, dockerfile_model.syntax_problems(dockerfile)
     if task.family == "cli":
-        from app.handson import commands
-
         script = commands.parse(text)
-        errors = [e for c in script.commands for e in c.errors]
-        return script, errors
-    from app.handson import compose_checks
-
-    compose = compose_checks.parse(text)
+        return script, [e for c in script.commands for e in c.errors]
+    compose = compose_spec.parse(text)
     return compose, compose.errors
 
 
@@ -158,8 +151,6 @@ def _hints(task: Task, parsed: Any, book: TaskBook | None) -> list[Finding]:
 def _add_lint(
     report: Report, text: str, linter: Callable[[str], tuple[list[Any], str]] | None
 ) -> None:
-    from app.handson import hadolint
-
     notes, status = (linter or hadolint.lint)(text)
     report.linter = status
     for n in notes:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 
-from app.handson.commands import Command, Script, canonical, mounts, parse_publish
-from app.handson.registry import Outcome, check
-from app.handson.shared import SECRET_NAME, image_ref_problem, is_loopback, parse_size
+from app.handson.commands import Command, Script, canonical, mounts
+from app.handson.rules import Checks, Outcome
+from app.handson.shared import (
+    SECRET_NAME,
+    image_ref_problem,
+    is_loopback,
+    parse_publish,
+    parse_size,
+)
+
+checks = Checks("cli")
 
 
 def _select(s: Script, command: str, container: str | None = None) -> list[Command]:
@@ -27,7 +35,7 @@ def _missing(command: str, container: str | None) -> Outcome:
     return Outcome(False, f"no `docker {command}` command{who}")
 
 
-@check("cli", "flag")
+@checks("flag")
 def flag(
     s: Script,
     name: str,
@@ -58,7 +66,7 @@ def flag(
     return Outcome(False, f"{canonical(command, name)} = {seen}" if seen else f"no {name}")
 
 
-@check("cli", "publish")
+@checks("publish")
 def publish(
     s: Script,
     container_port: str | None = None,
@@ -78,7 +86,7 @@ def publish(
     return Outcome(False, f"no port {container_port or ''} published {what}".replace("  ", " "))
 
 
-@check("cli", "publish_all_interfaces")
+@checks("publish_all_interfaces")
 def publish_all_interfaces(
     s: Script, command: str = "run", container: str | None = None
 ) -> Outcome:
@@ -100,7 +108,7 @@ def publish_all_interfaces(
     return Outcome(False)
 
 
-@check("cli", "named_volume")
+@checks("named_volume")
 def named_volume(
     s: Script, target: str | None = None, command: str = "run", container: str | None = None
 ) -> Outcome:
@@ -111,7 +119,7 @@ def named_volume(
     return Outcome(False, f"no named volume mounted at {target or 'any path'}")
 
 
-@check("cli", "anonymous_volume")
+@checks("anonymous_volume")
 def anonymous_volume(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     for c in _select(s, command, container):
         for m, o in mounts(c):
@@ -120,7 +128,7 @@ def anonymous_volume(s: Script, command: str = "run", container: str | None = No
     return Outcome(False)
 
 
-@check("cli", "bind_mount")
+@checks("bind_mount")
 def bind_mount(
     s: Script,
     target: str | None = None,
@@ -139,7 +147,7 @@ def bind_mount(
     return Outcome(False, f"no{ro} bind mount at {target or 'any path'}")
 
 
-@check("cli", "tmpfs")
+@checks("tmpfs")
 def tmpfs(
     s: Script, target: str = "/tmp", command: str = "run", container: str | None = None
 ) -> Outcome:
@@ -150,7 +158,7 @@ def tmpfs(
     return Outcome(False, f"no tmpfs at {target}")
 
 
-@check("cli", "privileged")
+@checks("privileged")
 def privileged(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     for c in s.commands:
         if c.has("--privileged"):
@@ -159,7 +167,7 @@ def privileged(s: Script, command: str = "run", container: str | None = None) ->
     return Outcome(False)
 
 
-@check("cli", "docker_sock")
+@checks("docker_sock")
 def docker_sock(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     for c in s.commands:
         for m, o in mounts(c):
@@ -168,7 +176,7 @@ def docker_sock(s: Script, command: str = "run", container: str | None = None) -
     return Outcome(False)
 
 
-@check("cli", "link")
+@checks("link")
 def link(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     for c in s.commands:
         o = c.first("--link")
@@ -177,7 +185,7 @@ def link(s: Script, command: str = "run", container: str | None = None) -> Outco
     return Outcome(False)
 
 
-@check("cli", "latest_tag")
+@checks("latest_tag")
 def latest_tag(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     """An image run without a tag (or :latest), or a build tagged only :latest."""
     for c in s.commands:
@@ -194,7 +202,7 @@ def latest_tag(s: Script, command: str = "run", container: str | None = None) ->
     return Outcome(False)
 
 
-@check("cli", "secret_in_env")
+@checks("secret_in_env")
 def secret_in_env(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     """`-e DB_PASSWORD=hunter2` or `--build-arg TOKEN=...`: a literal secret on the command line."""
     for c in s.commands:
@@ -211,7 +219,7 @@ def secret_in_env(s: Script, command: str = "run", container: str | None = None)
     return Outcome(False)
 
 
-@check("cli", "compose_v1")
+@checks("compose_v1")
 def compose_v1(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     for c in s.commands:
         if c.program == "docker-compose":
@@ -219,7 +227,7 @@ def compose_v1(s: Script, command: str = "run", container: str | None = None) ->
     return Outcome(False)
 
 
-@check("cli", "command_present")
+@checks("command_present")
 def command_present(
     s: Script,
     sub: str,
@@ -234,7 +242,7 @@ def command_present(
     return Outcome(False, f"no `docker {sub}`")
 
 
-@check("cli", "image")
+@checks("image")
 def image(s: Script, pattern: str, command: str = "run", container: str | None = None) -> Outcome:
     for c in _select(s, command, container):
         if c.image and re.search(pattern, c.image, re.I):
@@ -242,7 +250,7 @@ def image(s: Script, pattern: str, command: str = "run", container: str | None =
     return Outcome(False, f"image {[c.image for c in _select(s, command, container)]}")
 
 
-@check("cli", "args")
+@checks("args")
 def args(s: Script, pattern: str, command: str = "run", container: str | None = None) -> Outcome:
     """The command's arguments (after the image for run; the context for build) match a regex."""
     for c in _select(s, command, container):
@@ -252,7 +260,7 @@ def args(s: Script, pattern: str, command: str = "run", container: str | None = 
     return Outcome(False, "the arguments do not match")
 
 
-@check("cli", "user_defined_network")
+@checks("user_defined_network")
 def user_defined_network(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     for c in _select(s, command, container):
         o = c.first("--network")
@@ -265,7 +273,7 @@ def user_defined_network(s: Script, command: str = "run", container: str | None 
     return Outcome(False, "not attached to a user-defined network")
 
 
-@check("cli", "non_root_user")
+@checks("non_root_user")
 def non_root_user(s: Script, command: str = "run", container: str | None = None) -> Outcome:
     for c in _select(s, command, container):
         o = c.first("--user")

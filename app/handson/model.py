@@ -19,7 +19,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.catalog import SECTION_TITLES
-from app.errors import KnowledgeError
+from app.errors import KnowledgeError, NotFound
+from app.handson.registry import known_check
 
 Kind = Literal["dockerfile", "docker_run", "docker_cli", "compose"]
 KINDS: tuple[Kind, ...] = ("dockerfile", "docker_run", "docker_cli", "compose")
@@ -195,8 +196,6 @@ class TaskBook:
     notes: NoteIndex | None = None
 
     def get(self, task_id: str) -> Task:
-        from app.errors import NotFound
-
         try:
             return self.tasks[task_id]
         except KeyError:
@@ -257,8 +256,6 @@ def load_tasks(
     With `strict`, a rule whose quoted phrase is missing from the notes, or whose check does not
     exist for the task's kind, raises KnowledgeError naming the file and line.
     """
-    from app.handson.registry import known_check
-
     if not tasks_dir.is_dir():
         raise KnowledgeError(f"{tasks_dir}: no tasks folder")
     notes = NoteIndex.load(sections_dir or tasks_dir.parent / "sections")

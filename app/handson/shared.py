@@ -1,8 +1,13 @@
-"""Small rules shared by the Dockerfile, docker CLI and Compose checks."""
+"""Small rules shared by the Dockerfile, docker CLI and Compose checks.
+
+`docker run` flags and Compose keys take the same values (restart policies, publish specs, short
+volume specs), so their syntax lives here once and both checkers read it from here.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # names that usually hold credentials; *_FILE variants point at a file and are the good pattern
 SECRET_NAME = re.compile(
@@ -61,3 +66,40 @@ def is_loopback(host_ip: str | None) -> bool:
         return False
     ip = host_ip.strip("[]")
     return ip.startswith("127.") or ip in ("::1", "localhost")
+
+
+# ------------------------------------------------ values docker run and Compose share
+
+# `--restart` and Compose `restart:`
+RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
+RESTART_FORMS = "no, always, unless-stopped or on-failure[:N]"
+
+# `-p` and Compose short `ports:`: [ip:][host-port:]container-port[/proto]; `${VAR}` where Compose
+# interpolates (and a shell would expand it)
+PUBLISH = re.compile(
+    r"^(?:(?P<ip>\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}|localhost|\$\{[^}]+\}):)?"
+    r"(?:(?P<host>\d{1,5}(?:-\d{1,5})?|\$\{[^}]+\})?:)?"
+    r"(?P<ctr>\d{1,5}(?:-\d{1,5})?)(?:/(?P<proto>tcp|udp|sctp))?$"
+)
+
+# the source of a short volume spec (`-v SRC:DST`, Compose `- SRC:DST`) that is a host path, so a
+# bind mount; anything else names a volume
+BIND_SOURCE = re.compile(r"^([/.~$]|[A-Za-z]:)")
+
+
+@dataclass(frozen=True)
+class Publish:
+    host_ip: str | None
+    host_port: str | None
+    container_port: str
+    proto: str
+
+
+def parse_publish(value: str) -> Publish | None:
+    """A short publish spec (`127.0.0.1:8080:80/tcp`), or None when it is not one."""
+    m = PUBLISH.match(value.strip())
+    if not m:
+        return None
+    return Publish(
+        m.group("ip"), m.group("host") or None, m.group("ctr"), m.group("proto") or "tcp"
+    )

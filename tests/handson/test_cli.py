@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.handson.model import TaskBook
+from app.settings import Settings
 
 
 def mentor(*args: str, stdin: bytes = b"", data: Path) -> subprocess.CompletedProcess[bytes]:
@@ -41,8 +42,16 @@ def test_check_task_from_stdin_records_the_result(book: TaskBook, tmp_path: Path
     report = json.loads(bad.stdout)
     assert report["ok"] is False and report["failed"] >= 3
     assert any(f["check"] == "latest_tag" and not f["passed"] for f in report["findings"])
-    lines = (tmp_path / "study-journal.jsonl").read_text().splitlines()
-    assert [json.loads(x)["kind"] for x in lines] == ["handson", "handson"]
+    # both checks are study events in the same store the web app uses
+    from app.cli.history import LOCAL_OWNER
+    from app.store import Database, Repository
+
+    db = Database(Settings(data_dir=tmp_path).resolved_database_url)
+    try:
+        kinds = [e.kind for e in Repository(db).study_events(LOCAL_OWNER)]
+    finally:
+        db.dispose()
+    assert kinds == ["handson", "handson"]
 
 
 def test_check_task_from_file_and_unusable_input(book: TaskBook, tmp_path: Path) -> None:
