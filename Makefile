@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 .DEFAULT_GOAL := check
-.PHONY: check setup run test test-fast lint bench index clean
+.PHONY: check setup run test test-fast lint bench eval index clean
 
 check: test lint
 
@@ -32,6 +32,8 @@ run: $(STAMP)
 	$(VENV)/bin/mentor serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
+	# a browser and a PostgreSQL server for the tests (or one line saying what is missing)
+	$(PY) -m tests.support.provision
 	$(VENV)/bin/mentor check
 	# build the index cache once; the servers the tests start share it (keyed by content hash)
 	$(VENV)/bin/mentor index
@@ -44,9 +46,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check app tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+# score the offline engine and the configured LLM as the mentor (README: "Score a model")
+eval: $(STAMP)
+	$(VENV)/bin/mentor eval --limit $(or $(LIMIT),20) --out $(or $(OUT),eval-report.md) $(ARGS)
 
 clean:
 	rm -rf $(VENV) data/index .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,10 @@
-"""Parse knowledge/ into typed Section and Question objects; check all of it.
+"""Parse knowledge/ into typed Section, Question and Myth objects; check all of it.
 
 Parsing errors raise KnowledgeError naming the file and line; `check()` collects every problem
-(parse errors, the note format, the question-bank rules) without stopping at the first.
+(parse errors, the note format, the question-bank rules, the myth catalogue) without stopping at
+the first. The myth catalogue (knowledge/myths/NN-stem.yaml) lists false or dated claims
+candidates make; the grader tests every answer against all of them, so an entry without a
+correction or a citation would leave a learner told "wrong" with nothing to read.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +28,8 @@ MAX_MODEL_ANSWER_WORDS = 120
 MIN_QUESTIONS = 10
 MIN_IMP_QUESTIONS = 3
 _STEM = re.compile(r"^(\d{2})-[a-z0-9-]+$")
+_H3 = re.compile(r"^###\s+(.+?)\s*$", re.M)
+MythKind = Literal["wrong-default", "wrong-mechanism", "unsafe-practice", "dated", "wrong-fact"]
 
 
 class Question(BaseModel):
@@ -51,6 +56,35 @@ class Question(BaseModel):
         return [str(s).strip() for s in items]
 
 
+class Myth(BaseModel):
+    """A false or dated claim candidates make, how they phrase it, and where the notes say
+    what is true."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    claims: list[str] = Field(min_length=2, max_length=4)
+    correction: str = Field(min_length=10)
+    section: int = Field(ge=1, le=20)
+    heading: str = Field(min_length=3)
+    kind: MythKind
+    since: str | None = None
+    line: int = 0
+    path: str = ""
+
+    @field_validator("claims")
+    @classmethod
+    def _claims_text(cls, items: list[str]) -> list[str]:
+        if any(not str(s).strip() for s in items):
+            raise ValueError("claims must be non-empty text")
+        return [str(s).strip() for s in items]
+
+    @field_validator("correction", "heading")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return str(value).strip()
+
+
 @dataclass(frozen=True)
 class Section:
     """One section note: front matter plus the Markdown body in the fixed note format."""
@@ -71,6 +105,7 @@ class Section:
 @dataclass(frozen=True)
 class Knowledge:
     sections: dict[int, Section]
+    myths: tuple[Myth, ...] = ()
 
     def section(self, number: int) -> Section:
         try:
@@ -147,6 +182,54 @@ def parse_questions(path: Path, section: int) -> list[Question]:
     return questions
 
 
+def headings(markdown: str) -> list[str]:
+    """The `###` topic headings of a note, as written."""
+    return _H3.findall(markdown)
+
+
+def _yaml_list(path: Path, what: str) -> list[tuple[int, Any]]:
+    """(line, item) for each item of a YAML list file; KnowledgeError names the line."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
+    if root is None or not isinstance(root, yaml.SequenceNode):
+        raise KnowledgeError(f"{path}:1: {what} must be a YAML list")
+    return [
+        (node.start_mark.line + 1, _Loader(yaml.serialize(node)).get_single_data())
+        for node in root.value
+    ]
+
+
+def parse_myths(path: Path) -> list[Myth]:
+    """One myth file; the first invalid entry raises KnowledgeError with its line."""
+    myths = []
+    for line, data in _yaml_list(path, "a myth file"):
+        if not isinstance(data, dict):
+            raise KnowledgeError(f"{path}:{line}: each myth must be a mapping")
+        try:
+            myths.append(Myth(**data, line=line, path=str(path)))
+        except (ValidationError, TypeError) as exc:
+            raise KnowledgeError(f"{path}:{line}: myth {_first_error(exc)}") from None
+    return myths
+
+
+def _first_error(exc: Exception) -> str:
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}"
+
+
+def load_myths(knowledge_dir: Path) -> tuple[Myth, ...]:
+    myth_dir = knowledge_dir / "myths"
+    files = sorted(myth_dir.glob("*.yaml")) if myth_dir.is_dir() else []
+    return tuple(m for path in files for m in parse_myths(path))
+
+
 def load(knowledge_dir: Path) -> Knowledge:
     """Parse every section and its question bank; raise KnowledgeError on the first bad file."""
     sections: dict[int, Section] = {}
@@ -160,7 +243,7 @@ def load(knowledge_dir: Path) -> Knowledge:
         bank = knowledge_dir / "questions" / f"{path.stem}.yaml"
         qs = tuple(parse_questions(bank, section.number)) if bank.exists() else ()
         sections[section.number] = Section(**{**section.__dict__, "questions": qs})
-    return Knowledge(sections=dict(sorted(sections.items())))
+    return Knowledge(sections=dict(sorted(sections.items())), myths=load_myths(knowledge_dir))
 
 
 def _words(text: str) -> int:
@@ -197,6 +280,7 @@ def check(knowledge_dir: Path) -> list[str]:
             problems.append(str(exc))
             continue
         problems += _bank_problems(bank, questions, ids)
+    problems += myth_problems(knowledge_dir, seen)
     for number, title in SECTION_TITLES.items():
         if number not in seen:
             problems.append(f"{sec_dir}: missing Section {number}: {title}")
@@ -215,6 +299,8 @@ def _bank_problems(bank: Path, questions: list[Question], ids: dict[str, str]) -
     if len({q.level for q in questions}) < 3:
         problems.append(f"{bank}:1: mix junior, mid and senior questions")
     for q in questions:
+        if not q.misconceptions:
+            problems.append(f"{bank}:{q.line}: question {q.id!r} lists no misconception")
         if q.id in ids:
             problems.append(f"{bank}:{q.line}: id {q.id!r} already used in {ids[q.id]}")
         ids[q.id] = bank.name
@@ -224,3 +310,60 @@ def _bank_problems(bank: Path, questions: list[Question], ids: dict[str, str]) -
                 f"at most {MAX_MODEL_ANSWER_WORDS}"
             )
     return problems
+
+
+def myth_problems(knowledge_dir: Path, sections: dict[int, Path]) -> list[str]:
+    """Every problem of the myth catalogue: each entry is checked on its own, so one bad entry
+    does not hide the others."""
+    problems: list[str] = []
+    myth_dir = knowledge_dir / "myths"
+    heads: dict[int, set[str]] = {}
+    for number, path in sections.items():
+        try:
+            heads[number] = set(headings(parse_section(path).markdown))
+        except KnowledgeError:
+            heads[number] = set()
+    seen: dict[str, str] = {}
+    for path in sorted(myth_dir.glob("*.yaml")) if myth_dir.is_dir() else []:
+        try:
+            entries = _yaml_list(path, "a myth file")
+        except KnowledgeError as exc:
+            problems.append(str(exc))
+            continue
+        for line, data in entries:
+            problems += [f"{path}:{line}: {p}" for p in _entry_problems(data, heads, seen, path)]
+    return problems
+
+
+def _entry_problems(
+    data: Any, heads: dict[int, set[str]], seen: dict[str, str], path: Path
+) -> list[str]:
+    if not isinstance(data, dict):
+        return ["each myth must be a mapping"]
+    mid = str(data.get("id", "?"))
+    out = []
+    if not str(data.get("correction") or "").strip():
+        out.append(f"myth {mid!r} has no correction")
+    if not data.get("section") or not str(data.get("heading") or "").strip():
+        out.append(f"myth {mid!r} has no citation (section and heading)")
+    claims = data.get("claims")
+    if not isinstance(claims, list) or len([c for c in claims if str(c).strip()]) < 2:
+        out.append(f"myth {mid!r} needs at least 2 claims (phrasings)")
+    if mid in seen:
+        out.append(f"myth id {mid!r} already used in {seen[mid]}")
+    seen[mid] = path.name
+    section, heading = data.get("section"), str(data.get("heading") or "").strip()
+    if data.get("section") and section not in heads:
+        out.append(f"myth {mid!r} cites unknown section {section!r}")
+    elif heading and isinstance(section, int) and heading not in heads[section]:
+        out.append(f"myth {mid!r}: heading {heading!r} is not a ### heading of section {section}")
+    if data.get("kind") not in get_args(MythKind):
+        out.append(f"myth {mid!r}: unknown kind {data.get('kind')!r}")
+    elif data.get("kind") == "dated" and not data.get("since"):
+        out.append(f"myth {mid!r} is dated but says no 'since'")
+    if not out:
+        try:
+            Myth(**data)
+        except (ValidationError, TypeError) as exc:
+            out.append(f"myth {mid!r}: {_first_error(exc)}")
+    return out

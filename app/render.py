@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from app.text import anchor
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 _ALLOWED_TAGS = {
@@ -71,17 +76,49 @@ def _md() -> MarkdownIt:
     return md
 
 
-def to_html(markdown: str) -> str:
-    """Render Markdown and sanitise the result: raw HTML in the input is shown, never run."""
-    html = _md().render(markdown)
+@lru_cache(maxsize=1)
+def _notes_md() -> MarkdownIt:
+    """The curated notes: as _md, plus an id on every ## and ### heading (citations link there)."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
+    md.enable("table")
+    md.enable("strikethrough")
+    anchors_plugin(md, min_level=2, max_level=3, slug_func=anchor)
+    return md
+
+
+def _clean(html: str, attributes: dict[str, set[str]]) -> str:
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
+        attributes=attributes,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         filter_style_properties={"text-align"},
     )
+
+
+def to_html(markdown: str) -> str:
+    """Render Markdown and sanitise the result: raw HTML in the input is shown, never run."""
+    return _clean(_md().render(markdown), _ALLOWED_ATTRS)
+
+
+def note_to_html(markdown: str) -> str:
+    """A curated note: like to_html, with heading ids (`app.text.anchor`) kept."""
+    return _clean(_notes_md().render(markdown), {**_ALLOWED_ATTRS, "h2": {"id"}, "h3": {"id"}})
+
+
+@dataclass(frozen=True)
+class RenderedNote:
+    """A note rendered once at start-up; `etag` names its content for HTTP caching."""
+
+    markdown: str
+    html: str
+    etag: str
+
+
+def render_note(markdown: str) -> RenderedNote:
+    digest = hashlib.sha256(markdown.encode()).hexdigest()[:16]
+    return RenderedNote(markdown, note_to_html(markdown), f'"{digest}"')
 
 
 def pygments_css() -> str:

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent  # the checkout, when running from one
+APP_NAME = "docker-interview-mentor"
+
+
+def in_checkout() -> bool:
+    """True when the package runs from its source tree (editable install, tests, `make run`)."""
+    return (ROOT / "pyproject.toml").is_file() and (ROOT / "knowledge").is_dir()
+
+
+def content_dir(name: str) -> Path:
+    """`knowledge/` or `prompts/`: the checkout's folder, where people edit them, or else the
+    copy the wheel ships inside the package (setup.py copies both into app/_content/)."""
+    return ROOT / name if in_checkout() else PACKAGE / "_content" / name
+
+
+def default_data_dir() -> Path:
+    """`data/` in a checkout; an installed package writes to the user's data folder instead of
+    site-packages ($XDG_DATA_HOME or ~/.local/share). The container sets MENTOR_DATA_DIR."""
+    if in_checkout():
+        return ROOT / "data"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_NAME
 
 
 class Settings(BaseSettings):
@@ -17,9 +40,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MENTOR_", env_file=None, extra="ignore")
 
     # where things live
-    knowledge_dir: Path = ROOT / "knowledge"
-    prompts_dir: Path = ROOT / "prompts"
-    data_dir: Path = ROOT / "data"
+    knowledge_dir: Path = Field(default_factory=lambda: content_dir("knowledge"))
+    prompts_dir: Path = Field(default_factory=lambda: content_dir("prompts"))
+    data_dir: Path = Field(default_factory=default_data_dir)
     index_dir: Path | None = None  # default: <data_dir>/index
 
     # retrieval

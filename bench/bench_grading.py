@@ -42,6 +42,7 @@ from app.mentor.grader import (
     rubric_for,
     word_count,
 )
+from app.prompts import Prompts
 from app.retrieval.embeddings import Embedder, shared_embedder
 from app.settings import ROOT
 
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     real.encode(["warm up"])
     embedder = CachingEmbedder(real)
     cases = load_cases(embedder)
-    grader = OfflineGrader(embedder)
+    grader = OfflineGrader(embedder, Prompts(ROOT / "prompts"))
     labels = Counter(c.label for c in cases)
     print(
         f"{len(cases)} answers ({', '.join(f'{labels[g]} {g}' for g in GRADES)}); "
@@ -276,7 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     for engine in engines:
         model = real if engine == real.engine else Embedder(real.model_name, engine=engine)
         model.encode(["warm up"])
-        fresh = OfflineGrader(model, thresholds=grader.thresholds)
+        fresh = OfflineGrader(model, grader.prompts, thresholds=grader.thresholds)
         times = []
         for c in cases:
             t = time.perf_counter()

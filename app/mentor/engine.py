@@ -6,23 +6,22 @@ escape: the turn falls back to the offline engine and `Reply.notice` says so.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from app import notes_format
 from app.catalog import LAST_SECTION, SECTION_TITLES
-from app.errors import MentorError
+from app.conversation import ConversationState
 from app.llm.base import Backend, BackendError, Request
 from app.llm.offline import OfflineBackend
+from app.mentor import replies
 from app.mentor.intents import Route, SectionMatcher, route
-from app.mentor.state import ConversationState
 from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
 from app.prompts import Prompts
 
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 CLARIFY_K = 5
 CLARIFY_MAX_TOKENS = 600
 SHINGLE_WORDS = 6  # a leak is cut off after at most this many words of the system prompt
-DUE_CARDS_SHOWN = 3  # "review my due cards" lists this many questions
 
 # The study history (card reviews, interview scores, hands-on checks) belongs to the user, not
 # to one conversation, and lives in the store, which the engine never sees. The web layer lends
@@ -97,18 +95,9 @@ class Mentor:
 
     @classmethod
     def from_settings(cls, settings: Settings, kb: Knowledge, index: HybridIndex) -> Mentor:
-        backend: Backend | None = None
-        if settings.llm_configured:
-            from app.llm.openai_backend import OpenAIBackend
+        from app.llm import backend_from_settings
 
-            backend = OpenAIBackend(
-                model=settings.llm_model,
-                api_key=settings.openai_api_key,
-                base_url=settings.openai_base_url,
-                timeout=settings.llm_timeout,
-                max_retries=settings.llm_max_retries,
-                temperature=settings.llm_temperature,
-            )
+        backend = backend_from_settings(settings)
         mentor = cls(
             kb, index, Prompts(settings.prompts_dir), backend, max_tokens=settings.llm_max_tokens
         )
@@ -118,13 +107,12 @@ class Mentor:
     def warm(self) -> None:
         """Compute what the first turn would otherwise wait for (alias vectors, a composition)."""
         self.matcher.by_meaning("docker")
-        hits = self._hits("what is a container")
+        question = "what is a container"
+        hits = self._hits(question)
         self.offline.select(
-            "what is a container",
-            [
-                {"id": h.chunk.id, "text": h.chunk.text, "citation": h.chunk.citation()}
-                for h in hits
-            ],
+            question,
+            [self._passage(h) for h in hits],
+            query_vector=self.index.query_vector(question),
         )
 
     def _default_interview(self) -> Any:
@@ -133,12 +121,12 @@ class Mentor:
             from app.mentor.interview import InterviewService
         except ImportError:  # pragma: no cover - only while the interview module is missing
             return None
-        grader: Any = OfflineGrader(self.index.embedder)
+        grader: Any = OfflineGrader(self.index.embedder, self.prompts)
         if self.backend is not self.offline:
             from app.mentor.grader import LLMGrader
 
             grader = LLMGrader(self.backend, self.prompts, grader)
-        return InterviewService(self.kb, self.index, grader)
+        return InterviewService(self.kb, self.index, grader, self.prompts)
 
     @property
     def llm_enabled(self) -> bool:
@@ -154,38 +142,66 @@ class Mentor:
         assert final is not None
         return final
 
+    async def clarify(self, state: ConversationState, question: str) -> Reply:
+        """Answer `question` as a clarification whatever the router would say (benchmarks, CLI)."""
+        final: Reply | None = None
+        async for event in self._clarify(state, question, Route("clarify")):
+            if isinstance(event, Done):
+                final = event.reply
+        assert final is not None
+        return final
+
     async def stream(self, state: ConversationState, message: str) -> AsyncIterator[Event]:
-        """Route `message`, stream the reply; mutates `state`. Never raises for LLM trouble."""
+        """Route `message`, stream the reply; mutates `state`. Never raises for LLM trouble.
+
+        A compound request ("section 5 then quiz me") streams both parts as one reply: the
+        first part's events, a rule, the second part's text; one Done with both."""
         r = route(message, state, self.matcher)
         state.turns += 1
         self.stats.by_intent[r.intent] = self.stats.by_intent.get(r.intent, 0) + 1
+        parts = [r] if r.then is None else [replace(r, then=None), r.then]
+        done: list[Reply] = []
+        for i, part in enumerate(parts):
+            async for e in self._dispatch(state, message, part):
+                if isinstance(e, Done):
+                    done.append(e.reply)
+                elif isinstance(e, Meta) and i:
+                    yield Delta("\n\n---\n\n")
+                else:
+                    yield e
+        first = done[0]
+        if len(done) > 1:
+            last = done[-1]
+            first = replace(
+                first,
+                markdown=f"{first.markdown}\n\n---\n\n{last.markdown}",
+                citations=list(dict.fromkeys([*first.citations, *last.citations])),
+                notice=first.notice or last.notice,
+                card=last.card or first.card,
+            )
+        yield Done(first)
+
+    def _dispatch(self, state: ConversationState, message: str, r: Route) -> AsyncIterator[Event]:
+        """The events of one routed request."""
         if r.problem:
-            reply = Reply(intent=r.intent, markdown=r.problem)
-            async for e in self._emit_text(reply):
-                yield e
-            return
+            return self._emit_text(Reply(intent=r.intent, markdown=r.problem))
         if r.intent in ("section", "next"):
-            assert r.section is not None
-            async for e in self._section(state, r):
-                yield e
-        elif r.intent == "interview":
-            async for e in self._interview_start(state, r):
-                yield e
-        elif r.intent == "answer":
-            async for e in self._interview_answer(state, message):
-                yield e
-        elif r.intent == "clarify":
-            async for e in self._clarify(state, message, r):
-                yield e
-        elif r.intent == "help" and r.command == "cards":
-            async for e in self._emit_text(await self._cards(state)):
-                yield e
-        elif r.intent == "help":
-            async for e in self._emit_text(self._help(state, r)):
-                yield e
-        else:
-            async for e in self._emit_text(self._other(state, r)):
-                yield e
+            return self._section(state, r)
+        if r.intent == "interview":
+            return self._interview_start(state, r)
+        if r.intent == "answer":
+            return self._interview_answer(state, message)
+        if r.intent == "clarify":
+            return self._clarify(state, message, r)
+        if r.intent == "help" and r.command == "cards":
+            return self._cards_events(state)
+        if r.intent == "help":
+            return self._emit_text(self._help(state, r))
+        return self._emit_text(self._other(state, r))
+
+    async def _cards_events(self, state: ConversationState) -> AsyncIterator[Event]:
+        async for e in self._emit_text(await self._cards(state)):
+            yield e
 
     async def _emit_text(self, reply: Reply) -> AsyncIterator[Event]:
         yield Meta(reply.intent, reply.section, reply.citations)
@@ -297,6 +313,23 @@ class Mentor:
     def _hits(self, question: str) -> list[Hit]:
         return self.index.search(question, k=CLARIFY_K)
 
+    def _passage(self, hit: Hit) -> dict[str, Any]:
+        """A retrieved chunk as the composer and the prompt see it, with its answer units and
+        their vectors from the index (embedded at build time)."""
+        c = hit.chunk
+        units, vectors = self.index.chunk_units(c.id)
+        return {
+            "id": c.id,
+            "text": c.text,
+            "citation": c.citation(),
+            "section": c.section,
+            "heading": c.heading,
+            "score": hit.score,
+            "dense": hit.dense,
+            "units": units,
+            "vectors": vectors,
+        }
+
     async def _clarify(
         self, state: ConversationState, message: str, r: Route
     ) -> AsyncIterator[Event]:
@@ -307,20 +340,17 @@ class Mentor:
         elif simpler and state.current_section:
             question = f"{SECTION_TITLES[state.current_section]} explained simply"
         hits = self._hits(question)
-        passages = [
-            {
-                "id": h.chunk.id,
-                "text": h.chunk.text,
-                "citation": h.chunk.citation(),
-                "section": h.chunk.section,
-                "heading": h.chunk.heading,
-                "score": h.score,
-            }
-            for h in hits
-        ]
+        passages = [self._passage(h) for h in hits]
         top_section = hits[0].chunk.section if hits else None
         analogy = self._analogy(top_section) if simpler and top_section else None
-        task = {"question": question, "passages": passages, "simpler": simpler, "analogy": analogy}
+        task = {
+            "question": question,
+            "passages": passages,
+            "simpler": simpler,
+            "analogy": analogy,
+            # the vector the search just computed: composing encodes nothing more
+            "query_vector": self.index.query_vector(question) if hits else None,
+        }
         request = Request(
             "clarify",
             self.prompts.messages(
@@ -434,58 +464,12 @@ class Mentor:
         return Reply("help", text)
 
     async def _cards(self, state: ConversationState) -> Reply:
-        """How many flashcards are due and the first few questions; rating them is on /progress."""
-        from datetime import UTC, datetime
-
-        from app.study.cards import due as due_cards
-
-        due: list[dict[str, Any]] | None = None
-        count: int | None = None
-        loader = STUDY_EVENTS.get()
-        if loader is not None:
-            try:
-                events = await asyncio.to_thread(loader)
-            except MentorError as exc:  # the store is away: the pointer alone still helps
-                log.warning("no study history for the cards reply: %s", exc)
-            else:
-                found = due_cards(self.kb, events, datetime.now(UTC))
-                count = len(found)
-                due = [
-                    {
-                        "front": d.card.front,
-                        "section": d.card.section,
-                        "title": SECTION_TITLES.get(d.card.section, ""),
-                        "imp": d.card.imp,
-                    }
-                    for d in found[:DUE_CARDS_SHOWN]
-                ]
-        text = self.prompts.render(
-            "replies/cards.j2", due=due, due_count=count, due_hint=self._next_section(state)
+        return await replies.cards(
+            self.kb, self.prompts, STUDY_EVENTS.get(), self._next_section(state)
         )
-        return Reply("help", text)
 
     def _plan(self, state: ConversationState, minutes: int) -> Reply:
-        """A cram plan from what this conversation has done: sections read, interview scores."""
-        from datetime import UTC, datetime
-
-        from app.errors import BadInput
-        from app.study.events import Event
-        from app.study.plan import cram_plan
-
-        now = datetime.now(UTC)
-        events = [Event.read(n, now) for n in state.sections_seen]
-        for n, result in state.results.items():
-            at = datetime.fromtimestamp(result.at, UTC)
-            for i in range(max(1, result.answered)):
-                events.append(Event.interview(n, f"s{n}-q{i}", result.score, at))
-        try:
-            plan = cram_plan(self.kb, events, minutes, now)
-        except BadInput as exc:
-            return Reply("help", f'I can\'t plan that: {exc}. Try *"I have 45 minutes"*.')
-        text = self.prompts.render(
-            "replies/plan.j2", plan=plan.to_markdown(), first=plan.items[0] if plan.items else None
-        )
-        return Reply("help", text, section=plan.items[0].section if plan.items else None)
+        return replies.plan(self.kb, self.prompts, state, minutes)
 
     def _other(self, state: ConversationState, r: Route) -> Reply:
         text = self.prompts.render(

@@ -54,7 +54,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.errors import BadInput
 from app.llm.base import Backend, BackendError, Request
 from app.prompts import Prompts
-from app.settings import ROOT
 from app.study.versions import DatedClaim, dated_claims
 
 if TYPE_CHECKING:
@@ -68,6 +67,7 @@ GRADES: tuple[GradeName, ...] = ("strong", "partial", "wrong")
 
 FEEDBACK_TEMPLATE = "interview_feedback.j2"
 MAX_ANSWER_CHARS = 8000
+GRADE_MAX_TOKENS = 700  # a verdict in the JSON schema needs ~150-400 tokens
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -429,11 +429,11 @@ class OfflineGrader:
     def __init__(
         self,
         embedder: Embedder,
-        prompts: Prompts | None = None,
+        prompts: Prompts,
         thresholds: Thresholds | None = None,
     ) -> None:
         self.embedder = embedder
-        self.prompts = prompts or Prompts(ROOT / "prompts")
+        self.prompts = prompts
         self.thresholds = thresholds or Thresholds()
         self._cache: dict[str, NDArray[np.float32]] = {}
         self._lock = threading.Lock()
@@ -708,10 +708,18 @@ def parse_verdict(text: str) -> LLMVerdict:
 class LLMGrader:
     """Grade with the configured LLM; one retry on bad JSON, then the offline grader."""
 
-    def __init__(self, backend: Backend, prompts: Prompts, fallback: OfflineGrader) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        prompts: Prompts,
+        fallback: OfflineGrader,
+        *,
+        max_tokens: int = GRADE_MAX_TOKENS,
+    ) -> None:
         self.backend = backend
         self.prompts = prompts
         self.fallback = fallback
+        self.max_tokens = max_tokens
 
     async def agrade(self, rubric: Rubric, answer: str) -> Grade:
         answer = answer[:MAX_ANSWER_CHARS]
@@ -727,7 +735,7 @@ class LLMGrader:
         for attempt in range(2):
             try:
                 text = await self.backend.complete(
-                    Request("grade", messages, task, json_mode=True, max_tokens=700)
+                    Request("grade", messages, task, json_mode=True, max_tokens=self.max_tokens)
                 )
             except BackendError as exc:
                 return self._offline(rubric, offline_features, f"the language model failed ({exc})")

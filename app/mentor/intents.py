@@ -1,154 +1,73 @@
 """Intent routing: rules first, embedding similarity against section titles/aliases second.
 
-No LLM is needed to route. `route()` is pure apart from the optional embedder call.
+No LLM is needed to route. `route()` is pure apart from the optional embedder call. A compound
+request ("section 5 then quiz me", "do 6 and 7") is split and comes back with `Route.then`.
+Where the rules are unsure (a statement no rule claims, an otherwise off-topic message), the
+nearest labelled examples vote (`SectionMatcher.vote`, app/mentor/intent_examples.py), with the
+Docker topic masked so that the vote is about the request, not the subject. The vocabulary
+(regexes, number words) lives in app/mentor/intent_patterns.py.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from app.catalog import LAST_SECTION, SECTION_KEYWORDS, SECTION_TITLES
-from app.mentor.state import ConversationState
+from app.conversation import ConversationState
+from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of_range are public here too
+    _ALL,
+    _BACK,
+    _CARDS,
+    _CORRECTED,
+    _COUNT,
+    _DOCKER_WORDS,
+    _GREETING,
+    _HELP,
+    _HELP_SEARCH,
+    _INJECTION,
+    _INTERVIEW,
+    _LEAD_IN_QUESTION,
+    _NO,
+    _NOT_NUMBER,
+    _NOTES_NOUN,
+    _NOTES_NUMBER,
+    _NOTES_WORD,
+    _NUM_WORD_RE,
+    _PLAN,
+    _PLAN_TIME,
+    _POINTS_AT_NOTES,
+    _QUESTION_START,
+    _QUESTIONS_WANTED,
+    _REQUEST_START,
+    _REVISED,
+    _SIMPLER,
+    _STUDY_VERB,
+    _THEN,
+    _TWO_NUMBERS,
+    NUMBER_WORDS,
+    _norm,
+    _parse_number,
+    _section_ref,
+    is_back,
+    is_yes,
+    out_of_range,
+)
 from app.mentor.types import Intent
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge
     from app.retrieval.embeddings import Embedder
 
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "last": 20, "final": 20,
-}  # fmt: skip
-_NUM_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_SEC_WORD = (
-    r"(?:section|sectoin|secton|setion|sec|sect|chapter|chap|ch|part|module|topic|§|s(?=\d))"
-)
-_SECTION_REF = re.compile(
-    rf"(?:{_SEC_WORD})\s*\.?\s*(?:no\.?|number|#)?\s*(-?\d+(?:[.,]\d+)?|(?:{_NUM_WORD_RE})(?:[\s-]+(?:hundred|thousand))?)\b"
-)
-_BARE_NUMBER = re.compile(r"^(?:#|no\.?\s*)?(-?\d+(?:\.\d+)?)$")
-_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
-# "the very first section", "the 3rd chapter", "the fifth one" (not "last section": that is back)
-_ORDINAL_REF = re.compile(
-    rf"\b(?:the\s+)?(?:very\s+)?({'|'.join(_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+"
-    rf"(?:section|sectoin|chapter|part|module|topic)\b"
-)
-
-_YES = re.compile(
-    r"^(?:y|ya|yah|yes+|yess+|yep|yup|yeah|yea|sure|ok|okay|k|kk|okey|alright|aight|cool|"
-    r"go|go on|go ahead|continue|cont|next|nxt|proceed|carry on|keep going|let'?s go|lets do it|"
-    r"let'?s do it|do it|more|next one|next section|next please|next pls|yes please|yes pls|"
-    r"sure thing|absolutely|definitely|of course|why not|please|pls|plz|ready|i'?m ready|"
-    r"move on|onwards|onward|next topic|continue please|please continue|yes,? continue|"
-    r"yes,? next|ok next|okay next|sounds good|great,? next|thanks,? next|done,? next|"
-    r"got it,? next|yes let'?s go|👍|✅)$"
-)
-_NO = re.compile(r"^(?:no|nope|nah|not now|later|no thanks|stop|enough|that'?s all)$")
-_BACK = re.compile(
-    r"^(?:back|go back|previous|prev|previous section|previous one|last section|the previous one|"
-    r"go back a section|one back|back one|back please|earlier section|before that)$"
-)
-_GREETING = re.compile(
-    r"^(?:hi+|hello+|hey+|heya|hiya|yo|sup|good (?:morning|afternoon|evening)|greetings|howdy|"
-    r"thanks?|thank you|thx|ty|cheers|bye|goodbye|see ya|cya|how are you\??|what'?s up|"
-    r"lol|lmao|haha+|hehe|hmm+|wow|omg|nice|brb|ok cool|cool)\b"
-)
-_HELP = re.compile(
-    r"^(?:help|menu|commands|options|\?|what can you do|how does this work|how do i use this|"
-    r"list(?: all)?(?: the)? sections|show(?: me)?(?: all)?(?: the)? sections|sections|"
-    r"table of contents|toc|contents|syllabus|what are the sections|which sections are there|"
-    r"(?:show |what'?s |what is )?my progress|progress|where was i|where am i|what have i (?:covered|read|done)|"
-    r"what do you cover|what topics|list topics|topics|(?:what|which) (?:sections|topics|chapters)\b|"
-    r"how far (?:along )?(?:am i|have i (?:got|gotten|come))|how am i doing|my (?:stats|score|scores)|"
-    r"where (?:did|do) i (?:leave|stop|stopp?ed)(?: off)?|where were we|"
-    r"(?:what'?s |what is |show )?(?:the )?(?:sections? list|list of (?:the )?sections))\b"
-)
-_INJECTION = re.compile(
-    r"ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard (?:all|previous|your)|"
-    r"system prompt|your (?:instructions|prompt|rules)|initial prompt|reveal|jailbreak|\bdan\b|"
-    r"developer mode|you are now|act as (?!an? interviewer)|pretend (?:to be|you)|"
-    r"print (?:your|the) (?:prompt|instructions)|repeat (?:the|your) (?:text|words) above|"
-    r"<\s*/?\s*system\s*>|\[system\]|override (?:your|the) (?:rules|instructions)"
-)
-_INTERVIEW = re.compile(
-    r"\b(?:mock|interview|quiz|test me|grill me|drill me|examine me|ask me (?:some |a few )?"
-    r"(?:questions|qs|something)|practice (?:questions|interview)|q ?& ?a round|viva|"
-    r"question me|challenge me|test (?:my|me)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
-)
-_NOTES_WORD = re.compile(
-    r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open|"
-    r"start|begin|take me to|jump to|go to|skip to|read|summary|overview|guide|cheat ?sheet|"
-    r"lesson|the .{1,25} one|one on|section on|chapter on|let'?s do|let'?s (?:look at|go over|cover)|"
-    r"look at|go over|the .{1,30} (?:section|chapter|part|notes)|i need|i want|can i (?:get|have|see))\b"
-)
-# nouns that ask for the notes themselves, even inside a question ("can I get the volumes notes?")
-_NOTES_NOUN = re.compile(r"\b(?:notes|section|chapter|cheat ?sheet|revision notes)\b")
-_REQUEST_START = re.compile(r"^(?:can|could|would|may) (?:i|you|we)\b")
-_QUESTION_START = re.compile(
-    r"^(?:what|what's|whats|why|how|when|where|which|who|whom|whose|is|are|can|could|should|"
-    r"would|will|do|does|did|explain|describe|define|tell me|compare|difference|diff|"
-    r"differentiate|clarify|meaning|help me understand|i don'?t (?:get|understand)|"
-    r"i'?m confused|confused|eli5|give me an example|example of|whats the|wat|wht|y does|y is)\b"
-)
-_ALL = re.compile(
-    r"\b(?:everything|all(?: sections| topics| of it)?|whole guide|full guide|entire guide|all 20|anything|random)\b"
-)
-_REVISED = re.compile(
-    r"\b(?:what i(?:'?ve| have)? (?:revised|read|covered|studied|seen|done)|my sections|sections i (?:read|revised|covered))\b"
-)
-_MID_QUESTION = re.compile(
-    r"^(?:what is|what's|whats|what are|what does|how does|how do|why does|why do|"
-    r"can you explain|could you explain|explain|define|wait,? what)\b"
-)
-_PLAN = re.compile(
-    r"\b(?:what should i (?:revise|study|read|learn|focus on|do next)|study plan|revision plan|cram|"
-    r"make me a plan|plan my (?:study|revision|time)|i (?:only )?(?:have|got)\s+(?:an? |\d+(?:\.\d+)?\s*)"
-    r"(?:min|mins|minutes|minute|hours?|hrs?|h)\b|where (?:should|do) i (?:start|focus))"
-)
-_PLAN_TIME = re.compile(r"(\d+(?:\.\d+)?|an?|half an?)\s*(min|mins|minutes|minute|hours?|hrs?|h)\b")
-_CARDS = re.compile(
-    r"\b(?:due cards|flash ?cards?|review (?:my )?cards|cards (?:are |that are )?due|"
-    r"spaced (?:review|repetition))\b"
-)
-_SIMPLER = re.compile(
-    r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
-)
-_COUNT = re.compile(
-    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:more\s+)?(?:questions?|qs|q)\b"
-)
-_NOTES_NUMBER = re.compile(
-    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
-)
-_DOCKER_WORDS = re.compile(
-    r"docker|container|image|dockerfile|compose|swarm|kubernetes|k8s|kubectl|volume|network|"
-    r"registry|daemon|dockerd|containerd|runc|oci|buildkit|buildx|podman|layer|cgroup|namespace|"
-    r"port|mount|entrypoint|cmd|healthcheck|oom|sigterm|sigkill|exit code|137|143|pod|helm|"
-    r"ci/?cd|pipeline|github actions|gitlab|jenkins|hub|tag|digest|rootless|seccomp|apparmor|"
-    r"capabilit|secret|env|arg|cache|multi-?stage|overlay|bridge|macvlan|dns|logs?|stats|exec|"
-    r"inspect|prune|restart|scale|replica|service|stack|node|cluster|wasm|sbom|scout|trivy|"
-    r"build|copy|\brun\b|error|failed|crash|exit|daemon|socket|compose|yaml|nginx|postgres|"
-    r"\bapp\b|application|server|deploy|ship|process|memory|\bram\b|cpu|disk|storage|persist|"
-    r"database|\bdb\b|isolat|vulnerab|\bscan|securi|secure|perform|slow|size|microservice|devops|"
-    r"cloud|aws|azure|gcp|\becs\b|\beks\b|\bgke\b|\baks\b|permission|\broot\b|sudo|ubuntu|debian|"
-    r"\bmac\b|macos|windows|variable|config|orchestrat|load balanc|proxy|\bhttp|tls|cert|ssh|"
-    r"version|upgrade|install|kill|signal|\bstop|health|probe|monitor|metric|debug|trace|"
-    r"\bpid\b|init|mount|bind|tmpfs|ingress|gateway|firewall|iptables|nftables|ufw|\bip\b|"
-    r"routing|mesh|quorum|raft|manager|worker|rollback|rolling|secret|vault|sign|sbom|"
-    r"subnet|ephemeral|stateless|stateful|immutable|reproducib|sandbox|hypervisor|"
-    r"\bci\b|\bcd\b|artifact|\bpush|\bpull|(?:^|\s)--?[a-z]|\.ya?ml|\.json|\bdev\b|prod|"
-    r"alpine|distroless|scratch|wsl|desktop|hyper-?v|vm\b|virtual machine|linux|kernel"
-)
-
 
 ON_TOPIC_SIMILARITY = 0.5  # for questions with no Docker word at all
+# the nearest-neighbour vote over labelled examples, for messages the rules are unsure about
+VOTE_K = 5
+VOTE_SHARE = 0.6
+VOTE_MIN_SIMILARITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -162,6 +81,7 @@ class Route:
     count: int | None = None
     problem: str | None = None
     confidence: float = 1.0
+    then: Route | None = None  # the second part of a compound request, done after this one
 
 
 @dataclass
@@ -172,6 +92,18 @@ class SectionMatcher:
     embedder: Embedder | None = None
     _vectors: np.ndarray | None = field(default=None, repr=False)
     _owners: list[int] = field(default_factory=list, repr=False)
+    _examples: np.ndarray | None = field(default=None, repr=False)
+    _example_intents: list[str] = field(default_factory=list, repr=False)
+    _topics: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def delexicalise(self, text: str) -> str:
+        """Every section name or alias replaced by "topic": the vote is about what the user
+        wants done, and MiniLM otherwise matches on the Docker topic, not the request."""
+        if self._topics is None:
+            names = {n for names in self.aliases.values() for n in names if len(n) >= 2}
+            alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+            self._topics = re.compile(rf"(?<![\w-])(?:{alternation})s?(?![\w-])")
+        return self._topics.sub("topic", text)
 
     @classmethod
     def from_knowledge(cls, kb: Knowledge, embedder: Embedder | None = None) -> SectionMatcher:
@@ -190,16 +122,28 @@ class SectionMatcher:
         return cls(aliases=aliases, embedder=embedder)
 
     def by_words(self, text: str) -> list[int]:
-        """Sections whose title or alias appears in `text`, best (longest) match first."""
-        found: dict[int, int] = {}
+        """Sections whose title or alias appears in `text`, best (longest) match first; a match
+        inside a longer one ("containers" in "debugging containers") does not count."""
+        spans: dict[int, tuple[int, int]] = {}
         padded = f" {text} "
         for n, names in self.aliases.items():
             for name in names:
                 variants = {name, name.removeprefix("docker ").strip()}
                 for v in variants:
-                    if len(v) >= 2 and re.search(rf"(?<![\w-]){re.escape(v)}s?(?![\w-])", padded):
-                        found[n] = max(found.get(n, 0), len(v))
-        return sorted(found, key=lambda n: -found[n])
+                    if len(v) < 2:
+                        continue
+                    m = re.search(rf"(?<![\w-]){re.escape(v)}s?(?![\w-])", padded)
+                    if m and (n not in spans or m.end() - m.start() > spans[n][1] - spans[n][0]):
+                        spans[n] = (m.start(), m.end())
+        inside = {
+            n
+            for n, (a, b) in spans.items()
+            for o, (c, d) in spans.items()
+            if o != n and c <= a and b <= d and (d - c) > (b - a)
+        }
+        return sorted(
+            (n for n in spans if n not in inside), key=lambda n: spans[n][0] - spans[n][1]
+        )
 
     def by_meaning(self, text: str, threshold: float = 0.5) -> tuple[int | None, float]:
         if self.embedder is None:
@@ -217,103 +161,80 @@ class SectionMatcher:
         score = float(sims[best])
         return (self._owners[best] if score >= threshold else None), score
 
+    def vote(self, text: str) -> tuple[Intent | None, float]:
+        """The intent the nearest labelled examples (app/mentor/intent_examples.py) agree on:
+        the VOTE_K nearest vote with their cosine; None unless the winner holds VOTE_SHARE of
+        the weight and the nearest is at least VOTE_MIN_SIMILARITY close."""
+        if self.embedder is None:
+            return None, 0.0
+        if self._examples is None:
+            from app.mentor.intent_examples import EXAMPLES
 
-_YES_STRONG = frozenset(
-    "y ya yah yes yess yesss yep yup yeah yea sure ok okay k kk okey alright aight continue cont "
-    "next nxt proceed go ready onward onwards more absolutely definitely 👍 ✅".split()
-)
-_YES_FILLER = frozenset(
-    "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
-    "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
-    "of course why not right that's thats perfect awesome got it done bring give me for this "
-    "after".split()
-)
-
-
-def is_yes(bare: str) -> bool:
-    """ "yes", "ok next", "sure, let's continue", "next one pls": agreement to go on."""
-    if _YES.match(bare):
-        return True
-    words = re.findall(r"[\w'👍✅]+", bare)
-    return (
-        0 < len(words) <= 7
-        and any(w in _YES_STRONG for w in words)
-        and all(w in _YES_STRONG or w in _YES_FILLER for w in words)
-    )
-
-
-_BACK_STRONG = frozenset("back previous prev".split())
-_BACK_FILLER = frozenset(
-    "go one a section please pls plz the to step bit again take me let's lets can we".split()
-)
-
-
-def is_back(bare: str) -> bool:
-    """ "go back one", "previous please", "take me back": a step back to the last section."""
-    words = re.findall(r"[\w']+", bare)
-    return (
-        0 < len(words) <= 6
-        and any(w in _BACK_STRONG for w in words)
-        and all(w in _BACK_STRONG or w in _BACK_FILLER for w in words)
-    )
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^\w\s§#'/.+-]", " ", text)
-    return re.sub(r"\s+", " ", text).strip(" .")
-
-
-def _parse_number(raw: str) -> float | None:
-    raw = raw.strip().replace(",", ".")
-    if raw in NUMBER_WORDS:
-        return NUMBER_WORDS[raw]
-    if re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
-        return float(raw)
-    return None
-
-
-def out_of_range(raw: str) -> str:
-    return (
-        f"There is no Section {raw} — the guide has sections 1 to {LAST_SECTION}. "
-        'Say **"Start from Section 1"**, a number from 1-20, or **"list sections"**.'
-    )
-
-
-def _section_ref(text: str) -> tuple[int | None, str | None]:
-    """A section named by number: (number, None), (None, problem) or (None, None)."""
-    m = _SECTION_REF.search(text)
-    raw = None
-    if m:
-        raw = m.group(1)
-    elif o := _ORDINAL_REF.search(text):
-        raw = o.group(1)
-        raw = raw if raw in NUMBER_WORDS else re.sub(r"(?:st|nd|rd|th)$", "", raw)
-    else:
-        b = _BARE_NUMBER.match(text)
-        if b:
-            raw = b.group(1)
-    if raw is None:
-        junk = re.match(rf"^(?:start from |go to |open )?(?:{_SEC_WORD})\s+(\S+)$", text)
-        if junk and junk.group(1) not in NUMBER_WORDS:
-            return None, out_of_range(junk.group(1))
-        return None, None
-    tail = text[m.end() :] if m else ""
-    if raw in NUMBER_WORDS and re.match(rf"^[\s-]+(?:{_NUM_WORD_RE})\b", tail):
-        return None, out_of_range(f"{raw} {tail.strip(' -').split()[0]}")
-    if re.search(r"hundred|thousand", raw):
-        return None, out_of_range(raw)
-    value = _parse_number(raw)
-    if value is None:
-        return None, None
-    if value != int(value) or not 1 <= value <= LAST_SECTION:
-        return None, out_of_range(raw)
-    return int(value), None
+            pairs = [(intent, m) for intent, ms in EXAMPLES.items() for m in ms]
+            self._examples = self.embedder.encode([self.delexicalise(_norm(m)) for _, m in pairs])
+            self._example_intents = [intent for intent, _ in pairs]
+        sims = self._examples @ self.embedder.encode_one(self.delexicalise(text))
+        nearest = np.argsort(-sims)[:VOTE_K]
+        weights: dict[str, float] = {}
+        for i in nearest:
+            intent = self._example_intents[int(i)]
+            weights[intent] = weights.get(intent, 0.0) + max(0.0, float(sims[i]))
+        winner = max(weights, key=lambda k: weights[k])
+        share = weights[winner] / max(1e-9, sum(weights.values()))
+        if share < VOTE_SHARE or float(sims[nearest[0]]) < VOTE_MIN_SIMILARITY:
+            return None, share
+        return winner, share  # type: ignore[return-value]
 
 
 def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Route:
-    """Decide what `message` asks for, given where the conversation is."""
+    """Decide what `message` asks for, given where the conversation is. A compound request
+    ("section 5 then quiz me", "do 6 and 7") comes back as its first part with `then` set."""
+    if state.mode != "interview" and (parts := _compound(_norm(message).strip(" ?!."))):
+        first = _route_one(parts[0], state, matcher)
+        second = _route_one(parts[1], state, matcher)
+        wanted = ("section", "interview")
+        if (
+            first.intent in wanted
+            and second.intent in wanted
+            and not (first.problem or second.problem)
+        ):
+            if second.intent == "interview" and first.section and second.command == "any":
+                second = replace(second, sections=(first.section,), command=None)  # "quiz me on it"
+            return replace(first, then=second)
+    return _route_one(message, state, matcher)
+
+
+def _compound(bare: str) -> tuple[str, str] | None:
+    """The two parts of "X then Y" / "X followed by Y" / "6 and 7", or None."""
+    if m := _TWO_NUMBERS.match(bare):
+        return f"section {m.group(1)}", f"section {m.group(2)}"
+    pieces = _THEN.split(bare, maxsplit=1)
+    if len(pieces) != 2 or not all(p.strip() for p in pieces):
+        return None
+    first = re.sub(r"\s+first$", "", pieces[0].strip())
+    second = pieces[1].strip()
+    if re.fullmatch(rf"\d{{1,2}}|{_NUM_WORD_RE}", second):
+        second = f"section {second}"
+    return first, second
+
+
+def _corrected(bare: str) -> int | None:
+    """'no wait i meant 12 not 11', 'not section 5, section 6', 'I asked for 8': the section
+    the user corrects to."""
+    if m := _CORRECTED.search(bare):
+        value = _parse_number(m.group(1))
+        if value is not None and value == int(value) and 1 <= value <= LAST_SECTION:
+            return int(value)
+    if _NOT_NUMBER.search(bare):
+        rest = _NOT_NUMBER.sub(" ", bare)
+        numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", rest)]
+        numbers = [n for n in numbers if 1 <= n <= LAST_SECTION]
+        if len(numbers) == 1:
+            return numbers[0]
+    return None
+
+
+def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) -> Route:
     text = _norm(message)
     bare = text.strip(" ?!.")
     if not bare:
@@ -337,11 +258,17 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
     if _NO.match(bare):
         return Route("other", command="no")
 
+    if _HELP_SEARCH.search(bare):
+        return Route("help")
     wants_plan = bool(_PLAN.search(bare))
     if wants_plan and not re.search(r"\b(?:mock|quiz|interview me|test me|grill me)\b", bare):
         return Route("help", command="plan", count=plan_minutes(bare))
-    if _INTERVIEW.search(text):
+    if _INTERVIEW.search(text) or (
+        _QUESTIONS_WANTED.search(text) and not _QUESTION_START.match(bare)
+    ):
         return _interview_route(text, state, matcher)
+    if (corrected := _corrected(bare)) is not None:
+        return Route("section", section=corrected, command="correction")
 
     number, problem = _section_ref(bare)
     if number is None and not problem and (m := _NOTES_NUMBER.match(bare)):
@@ -362,8 +289,19 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         return Route("other", command="greeting")
 
     comparison = re.search(r"\b(?:vs|versus)\b", bare) and not _NOTES_NOUN.search(text)
-    questiony = bool(_QUESTION_START.match(bare) or comparison) or message.strip().endswith("?")
+    questiony = bool(
+        _QUESTION_START.match(bare) or comparison or _LEAD_IN_QUESTION.match(bare)
+    ) or message.strip().endswith("?")
     named = matcher.by_words(text)
+    pointer_at_end = bool(re.search(r"\b(?:section|chapter|part|notes|stuff|one)$", bare))
+    if not comparison and _POINTS_AT_NOTES.search(bare) and (pointer_at_end or not questiony):
+        # "the compose chapter", "that part", "the one about container lifecycle"
+        pointer = _POINTS_AT_NOTES.sub(" ", bare)
+        sec = named[0] if named else matcher.by_meaning(pointer, threshold=0.45)[0]
+        if sec is not None:
+            return Route("section", section=sec, command="by-name")
+    if named and _REQUEST_START.match(bare) and _STUDY_VERB.search(bare) and not comparison:
+        return Route("section", section=named[0], command="by-name")
     if named and not questiony:
         words = bare.split()
         if _NOTES_WORD.search(text) or len(words) <= 4:
@@ -382,13 +320,35 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english)\b", text
         ):
             return Route("clarify", command="simpler")
+        if not questiony and (voted := _by_vote(text, bare, state, matcher)) is not None:
+            return voted  # a statement no rule claimed: "walk me through compose"
         return Route("clarify")
+    if (voted := _by_vote(text, bare, state, matcher)) is not None and voted.intent != "clarify":
+        return voted
     # no rule matched: short messages may still name a section by meaning ("the k8s stuff")
     if len(bare.split()) <= 6 and len(re.sub(r"\W", "", bare)) >= 4:
         sec, score = matcher.by_meaning(bare)
         if sec is not None:
             return Route("section", section=sec, command="by-meaning", confidence=score)
     return Route("other", command="off-topic")
+
+
+def _by_vote(
+    text: str, bare: str, state: ConversationState, matcher: SectionMatcher
+) -> Route | None:
+    """The labelled examples' verdict, made concrete (which section, which interview)."""
+    intent, share = matcher.vote(bare)
+    if intent == "section":
+        named = matcher.by_words(text)
+        sec = named[0] if named else matcher.by_meaning(bare, threshold=0.45)[0]
+        return Route("section", section=sec, command="by-vote", confidence=share) if sec else None
+    if intent == "interview":
+        return replace(_interview_route(text, state, matcher), confidence=share)
+    if intent == "other":
+        return Route("other", command="off-topic", confidence=share)
+    if intent in ("help", "clarify"):
+        return Route(intent, confidence=share)
+    return None
 
 
 DEFAULT_PLAN_MINUTES = 30
@@ -418,9 +378,10 @@ def _next(state: ConversationState) -> Route:
 
 def _interview_route(text: str, state: ConversationState, matcher: SectionMatcher) -> Route:
     count = None
-    if m := _COUNT.search(text):
+    if m := _COUNT.search(text) or re.search(r"\b(\d{1,2}) of them\b", text):
         raw = m.group(1)
         count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
+        text = text[: m.start()] + " " + text[m.end() :]
     if _REVISED.search(text):
         sections = tuple(sorted(state.sections_seen)) or tuple(SECTION_TITLES)
         return Route("interview", sections=sections, count=count, command="revised")
@@ -438,7 +399,8 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
             if sec is not None:
                 sections = (sec,)
     if not sections:
-        sections = tuple(SECTION_TITLES)
+        # none named: every section ("any" lets a compound request narrow it to its section)
+        return Route("interview", sections=tuple(SECTION_TITLES), count=count, command="any")
     return Route("interview", sections=sections, count=count)
 
 

@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.catalog import SECTION_TITLES
+from app.conversation import ConversationState, SectionResult
 from app.errors import BadInput
 from app.mentor.grader import (
     Grade,
@@ -61,10 +62,8 @@ from app.mentor.grader import (
     tokens,
     word_count,
 )
-from app.mentor.state import ConversationState, SectionResult
 from app.mentor.types import Reply
 from app.prompts import Prompts
-from app.settings import ROOT
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge, Question
@@ -666,7 +665,7 @@ class InterviewService:
         kb: Knowledge,
         index: Any,
         grader: Grader,
-        prompts: Prompts | None = None,
+        prompts: Prompts,
         *,
         embedder: Embedder | None = None,
         seed: int | None = None,
@@ -675,7 +674,7 @@ class InterviewService:
         self.index = index
         self.embedder = embedder or getattr(index, "embedder", None)
         self.grader = grader
-        self.prompts = prompts or Prompts(ROOT / "prompts")
+        self.prompts = prompts
         self.rng = random.Random(seed)
 
     @staticmethod

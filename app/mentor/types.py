@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.text import anchor
+
 Intent = Literal["section", "next", "interview", "answer", "clarify", "help", "other"]
 INTENTS: tuple[str, ...] = ("section", "next", "interview", "answer", "clarify", "help", "other")
 
@@ -15,7 +17,12 @@ class Citation:
     heading: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"section": self.section, "heading": self.heading}
+        return {"section": self.section, "heading": self.heading, "anchor": self.anchor}
+
+    @property
+    def anchor(self) -> str:
+        """The heading's id on the printable page: `/sections/N#anchor` lands on the spot."""
+        return anchor(self.heading)
 
     def __str__(self) -> str:
         return f"Section {self.section} > {self.heading}"

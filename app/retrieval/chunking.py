@@ -3,6 +3,10 @@
 A chunk is the unit the index ranks and the mentor cites, so it must stand alone: it knows its
 section, its heading and how to cite itself. Long sub-topics are split between paragraphs,
 never inside a fenced code block or a table, so a cited passage is always well-formed Markdown.
+
+A chunk is also split into answer units (sentences, bullets, table rows) by `split_units`: the
+offline composer picks among them, and the index embeds them at build time so that answering
+a question encodes nothing but the question.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import re
 from dataclasses import dataclass
 
 from app.knowledge import Knowledge, Question, Section
+from app.text import slugify
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "4"
 
 MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
 OVERVIEW_HEADING = "Overview"
@@ -22,7 +27,6 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _SUBHEADING = re.compile(r"^\s{0,3}###\s+(.+?)\s*#*\s*$")
 _SECTION_HEADING = re.compile(r"^\s{0,3}#{1,2}\s+Section\s+\d+\b")
 _IMP = re.compile(r"\s*\(IMP\)\s*$", re.IGNORECASE)
-_SLUG = re.compile(r"[^a-z0-9]+")
 _MD_NOISE = re.compile(r"[*_`>#]+")
 
 
@@ -75,10 +79,6 @@ class Chunk:
             imp=bool(data["imp"]),
             part=int(str(data.get("part", 0))),
         )
-
-
-def slugify(text: str) -> str:
-    return _SLUG.sub("-", text.lower()).strip("-") or "untitled"
 
 
 def words(text: str) -> int:
@@ -230,3 +230,65 @@ def chunk_knowledge(kb: Knowledge) -> list[Chunk]:
         chunks.extend(chunk_section(section))
         chunks.extend(chunk_question(q, section) for q in section.questions)
     return chunks
+
+
+# ---------------------------------------------------------------- answer units
+
+_CODE_BLOCK = re.compile(r"```[^\n]*\n.*?```", re.S)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*(])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+_RULE_CELL = re.compile(r":?-{2,}:?")
+
+
+def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """A chunk's prose split into (kind, text) units, and its code blocks.
+
+    Kinds: "sentence", "bullet", "row" (a table row read as "first cell: header: cell; ...").
+    A question restated (`**Q:**`, a line ending in "?") is no answer and is left out.
+    """
+    codes = [m.group(0) for m in _CODE_BLOCK.finditer(text)]
+    prose = _CODE_BLOCK.sub("\n", text)
+    units: list[tuple[str, str]] = []
+    header: list[str] = []
+    for raw in prose.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            header = [] if line.startswith("#") else header
+            continue
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if all(_RULE_CELL.fullmatch(c) for c in cells if c):
+                continue
+            if not header:
+                header = cells
+                continue
+            pairs = [f"{h}: {c}" for h, c in zip(header[1:], cells[1:], strict=False) if c]
+            units.append(("row", f"{cells[0]} — " + "; ".join(pairs)))
+            continue
+        if line.startswith(">"):
+            line = line.lstrip("> ").strip()
+        if _LIST_ITEM.match(raw):
+            units.append(("bullet", _LIST_ITEM.sub("", line).strip()))
+            continue
+        for sentence in _SENTENCE_END.split(line):
+            if len(sentence.split()) >= 4:
+                units.append(("sentence", sentence.strip()))
+    kept = []
+    for kind, unit in units:
+        if unit.startswith("**Q:**") or unit.rstrip().endswith("?") or len(unit) <= 12:
+            continue
+        kept.append((kind, re.sub(r"^\*\*A:\*\*\s*", "", unit)))
+    return kept, codes
+
+
+_QUESTION_LINE = re.compile(r"^\*\*Q:\*\*\s*(.+)")
+
+
+def chunk_units(chunk: Chunk) -> list[tuple[str, str]]:
+    """The units the index embeds for a chunk: its answer units, and for a bank question its
+    question text last, kind "question": a retrieval key for colloquial paraphrases and the
+    composer's test of whether the user asked this very question (it is never shown)."""
+    units = split_units(chunk.text)[0]
+    if chunk.kind == "question" and (m := _QUESTION_LINE.match(chunk.text)):
+        units.append(("question", m.group(1).strip()))
+    return units

@@ -1,13 +1,28 @@
 """Sentence embeddings (all-MiniLM-L6-v2 from the PyPI package by default), loaded lazily.
 
-torch + sentence-transformers take seconds to import, so nothing heavy is imported until the
-first call; the router, the retriever and the grader share one Embedder.
+Two engines give the same vectors (max difference ~1e-7, tests/retrieval/test_embeddings.py):
+
+- queries and other small batches go through the numpy forward pass (app.retrieval.bert_numpy):
+  no torch import, so the server is ready in a couple of seconds;
+- large batches (the index build) go through sentence-transformers, about 3x faster per text
+  here, imported only when a build needs it.
+
+Threads (see BENCHMARKS.md, "busy machine"): on a shared 2-core box a second BLAS or OpenMP
+thread spin-waits for a core that another process holds, and one query gets 10-20x slower. So
+small encodes run on one thread: the numpy engine limits OpenBLAS and OpenMP (FAISS) process-wide
+to one thread when it loads (threadpoolctl; nothing else in the mentor does large matrix work
+outside torch), and the
+torch engine runs single queries on one intra-op thread. Batch builds run torch on up to two
+threads, which is faster there even with a busy neighbour.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +35,44 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 PACKAGED = "packaged:all-MiniLM-L6-v2"
+# more texts than this in one call count as a batch (the index build), fewer as a query
+SMALL_BATCH = 48
+BATCH_THREADS = 2
+
+_torch_lock = threading.Lock()
+_torch_users = 0
+_torch_saved = 0
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run torch on `n` intra-op threads inside the block (nested and concurrent users share the
+    first caller's setting; the previous count comes back when the last one leaves)."""
+    global _torch_users, _torch_saved
+    torch: Any = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    with _torch_lock:
+        if _torch_users == 0:
+            _torch_saved = torch.get_num_threads()
+            torch.set_num_threads(n)
+        _torch_users += 1
+    try:
+        yield
+    finally:
+        with _torch_lock:
+            _torch_users -= 1
+            if _torch_users == 0:
+                torch.set_num_threads(_torch_saved)
+
+
+def limit_blas_threads(n: int = 1) -> None:
+    """Process-wide: BLAS (OpenBLAS under numpy) and OpenMP (FAISS) on `n` threads from now on.
+    torch keeps its own count (see torch_threads)."""
+    from threadpoolctl import ThreadpoolController
+
+    ThreadpoolController().limit(limits=n)
 
 
 def resolve_model_path(name: str) -> str:
@@ -46,6 +99,7 @@ class Embedder:
         self.model_name = model
         self.engine = engine
         self._model: Any = None
+        self._batch_model: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -64,6 +118,7 @@ class Embedder:
 
             if self.engine != "torch" and bert_numpy.supported(Path(path)):
                 self.engine = "numpy"
+                limit_blas_threads(1)
                 return bert_numpy.NumpyBert(Path(path))
         if self.engine == "numpy":
             raise MentorError(f"the numpy engine cannot run {self.model_name!r}; use torch")
@@ -84,20 +139,42 @@ class Embedder:
         )
         return int(getter())
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> NDArray[np.float32]:
-        """Unit-length float32 vectors, one row per text."""
+    def encode(
+        self, texts: list[str], batch_size: int = 32, *, bulk: bool | None = None
+    ) -> NDArray[np.float32]:
+        """Unit-length float32 vectors, one row per text. `bulk`: this call is part of a large
+        build (None: decide by the number of texts)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self._numpy:
+        small = len(texts) <= SMALL_BATCH if bulk is None else not bulk
+        if self._numpy and small:
             return self._encode_numpy(texts, batch_size)
-        vecs = self.model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        model = self.model if not self._numpy else self._batch_engine()
+        if model is None:  # sentence-transformers is not installed: numpy does the batch too
+            return self._encode_numpy(texts, batch_size)
+        with torch_threads(1 if small else min(BATCH_THREADS, os.cpu_count() or 1)):
+            vecs = model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vecs, dtype=np.float32)
+
+    def _batch_engine(self) -> Any:
+        """sentence-transformers on the same folder, for large batches; None if not installed."""
+        if self._batch_model is None:
+            with self._lock:
+                if self._batch_model is None:
+                    try:
+                        from sentence_transformers import SentenceTransformer
+                    except ImportError:
+                        self._batch_model = False
+                    else:
+                        path = resolve_model_path(self.model_name)
+                        self._batch_model = SentenceTransformer(path, device="cpu")
+        return self._batch_model or None
 
     @property
     def _numpy(self) -> bool:

@@ -9,6 +9,10 @@ The embedded vectors are the only expensive part, so they are cached on disk und
 model name and CHUNKER_VERSION. BM25 is rebuilt from the cached chunks on load (0.1-0.3 s for
 the full guide on this machine, see BENCHMARKS.md), which keeps the cache to plain files:
 manifest.json, chunks.json and vectors.npy.
+
+vectors.npy also holds, after the chunks' rows, one row per answer unit (`split_units`: the
+sentences, bullets and table rows the offline composer picks from), so a clarification encodes
+only the question: measured 590 ms p50 when the units were embedded at question time.
 """
 
 from __future__ import annotations
@@ -19,12 +23,9 @@ import logging
 import os
 import re
 import shutil
-import sys
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ import numpy as np
 from app.catalog import SECTION_TITLES
 from app.errors import BadInput
 from app.knowledge import Knowledge
-from app.retrieval.chunking import CHUNKER_VERSION, Chunk, chunk_knowledge
+from app.retrieval.chunking import CHUNKER_VERSION, Chunk, chunk_knowledge, chunk_units
 from app.retrieval.embeddings import Embedder, shared_embedder
 from app.retrieval.lexical import LexicalIndex
 from app.settings import Settings
@@ -50,8 +51,9 @@ MAX_K = 50
 # pays for every token. 2,000 characters keeps a pasted error log or stack trace useful.
 MAX_QUERY_CHARS = 2000
 DUPLICATE_COSINE = 0.95
-EMBED_BATCH = 32
-CACHE_FORMAT = 1
+EMBED_BATCH = 64
+CACHE_FORMAT = 2  # 2: answer-unit rows follow the chunk rows in vectors.npy
+QUERY_CACHE = 256  # recent query vectors: the composer reuses the one the search computed
 
 # Fusion weights, chosen on the development half of bench/data/retrieval_questions.yaml
 # (see BENCHMARKS.md): dense carries paraphrase and typos, BM25 exact tokens.
@@ -59,37 +61,6 @@ DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 
 ProgressFn = Callable[[int, int], None]
-
-_threads_lock = threading.Lock()
-_threads_depth = 0
-_threads_saved = 0
-
-
-@contextmanager
-def single_thread_torch() -> Iterator[None]:
-    """Run torch on one intra-op thread while a single query is encoded.
-
-    Measured on this 2-core machine with other work running: one query takes ~12 ms on one
-    thread and ~110 ms (p95 500+ ms) on two, because the second thread spin-waits for a busy
-    core. Batch builds keep torch's default. Nested and concurrent queries share one switch.
-    """
-    global _threads_depth, _threads_saved
-    torch: Any = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
-    with _threads_lock:
-        if _threads_depth == 0:
-            _threads_saved = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _threads_depth += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _threads_depth -= 1
-            if _threads_depth == 0:
-                torch.set_num_threads(_threads_saved)
 
 
 @dataclass(frozen=True)
@@ -150,6 +121,7 @@ class HybridIndex:
         key: str = "",
         dense_weight: float = DENSE_WEIGHT,
         lexical_weight: float = LEXICAL_WEIGHT,
+        unit_vectors: NDArray[np.float32] | None = None,
     ) -> None:
         import faiss
 
@@ -168,6 +140,39 @@ class HybridIndex:
         self.lexical = LexicalIndex(c.embed_text() for c in chunks)
         self._sections = np.array([c.section for c in chunks], dtype=np.int32)
         self._group = self._duplicate_groups()
+        self._by_id = {c.id: i for i, c in enumerate(chunks)}
+        self.units = [chunk_units(c) for c in chunks]
+        self._unit_start = np.cumsum([0] + [len(u) for u in self.units])
+        self._unit_vectors = unit_vectors
+        self._queries: dict[str, NDArray[np.float32]] = {}
+
+    @property
+    def unit_count(self) -> int:
+        return int(self._unit_start[-1])
+
+    @property
+    def unit_vectors(self) -> NDArray[np.float32]:
+        """One unit vector per answer unit, chunk by chunk (embedded now if not given)."""
+        if self._unit_vectors is None:
+            self._unit_vectors = embed_units(self.chunks, self.embedder)
+        return self._unit_vectors
+
+    def chunk_units(self, chunk_id: str) -> tuple[list[tuple[str, str]], NDArray[np.float32]]:
+        """A chunk's answer units (kind, text) and their vectors; nothing for an unknown id."""
+        i = self._by_id.get(chunk_id)
+        if i is None:
+            return [], np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
+        start, end = int(self._unit_start[i]), int(self._unit_start[i + 1])
+        return self.units[i], self.unit_vectors[start:end]
+
+    def query_vector(self, text: str) -> NDArray[np.float32]:
+        """The query's unit vector, remembered for the next few calls (search, then compose)."""
+        vec = self._queries.get(text)
+        if vec is None:
+            if len(self._queries) >= QUERY_CACHE:
+                self._queries.pop(next(iter(self._queries)))
+            vec = self._queries[text] = self.embedder.encode([text])[0]
+        return vec
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -249,12 +254,13 @@ class HybridIndex:
 
     def _dense_scores(self, text: str) -> NDArray[np.float32]:
         """The cosine of every chunk (FAISS flat inner product over unit vectors)."""
-        with single_thread_torch():
-            vec = self.embedder.encode([text])
+        vec = self.query_vector(text)[None, :]
         n = len(self.chunks)
         scores, ids = self.faiss.search(vec, n)
         out = np.empty(n, dtype=np.float32)
         out[ids[0]] = scores[0]
+        # the bank questions' own text (the "question" units) as extra keys, max with the
+        # chunk: measured, it lowered held-out hit@1 (0.882 -> 0.855), so they are not used here
         return out
 
     def _fuse(
@@ -312,7 +318,8 @@ def _cache_dir(settings: Settings, key: str) -> Path:
 
 
 def _read_cache(folder: Path, key: str, chunks: list[Chunk]) -> NDArray[np.float32] | None:
-    """The cached vectors if the folder holds a complete, matching cache; None otherwise."""
+    """The cached vectors (chunk rows, then unit rows) if the folder holds a complete, matching
+    cache; None otherwise."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         return None
@@ -324,9 +331,11 @@ def _read_cache(folder: Path, key: str, chunks: list[Chunk]) -> NDArray[np.float
         if [Chunk.from_dict(c) for c in cached] != chunks:
             raise ValueError("cached chunks differ from the knowledge")
         vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        rows = len(chunks) + sum(len(chunk_units(c)) for c in chunks)
         if (
-            vectors.dtype != np.float32
-            or vectors.shape != (len(chunks), manifest.get("dim"))
+            manifest.get("units") != rows - len(chunks)
+            or vectors.dtype != np.float32
+            or vectors.shape != (rows, manifest.get("dim"))
             or not np.isfinite(vectors).all()
         ):
             raise ValueError(f"vectors.npy has shape {vectors.shape} and dtype {vectors.dtype}")
@@ -358,6 +367,7 @@ def _write_cache(
             "chunker_version": CHUNKER_VERSION,
             "format": CACHE_FORMAT,
             "count": len(chunks),
+            "units": int(vectors.shape[0]) - len(chunks),
             "dim": int(vectors.shape[1]),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -387,11 +397,26 @@ def embed_chunks(
     parts: list[NDArray[np.float32]] = []
     for start in range(0, len(order), EMBED_BATCH):
         batch = order[start : start + EMBED_BATCH]
-        parts.append(embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH))
+        parts.append(embedder.encode([texts[i] for i in batch], batch_size=EMBED_BATCH, bulk=True))
         if progress:
             progress(min(start + EMBED_BATCH, len(texts)), len(texts))
     if not parts:  # no knowledge yet: the dimension comes from one probe encoding
         return np.zeros((0, embedder.encode(["probe"]).shape[1]), dtype=np.float32)
+    vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+    vectors[order] = np.concatenate(parts)
+    return vectors
+
+
+def embed_units(chunks: list[Chunk], embedder: Embedder) -> NDArray[np.float32]:
+    """Unit vectors for every chunk's units, in chunk order (see `chunk_units`)."""
+    texts = [text for c in chunks for _, text in chunk_units(c)]
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    parts = [
+        embedder.encode([texts[i] for i in order[s : s + EMBED_BATCH]], EMBED_BATCH, bulk=True)
+        for s in range(0, len(order), EMBED_BATCH)
+    ]
     vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
     vectors[order] = np.concatenate(parts)
     return vectors
@@ -416,13 +441,23 @@ def load_or_build(
     chunks = chunk_knowledge(kb)
     key = cache_key(kb, model)
     folder = _cache_dir(settings, key)
-    vectors = None if rebuild else _read_cache(folder, key, chunks)
-    if vectors is None:
+    stored = None if rebuild else _read_cache(folder, key, chunks)
+    if stored is None:
         t0 = time.perf_counter()
         vectors = embed_chunks(chunks, embedder, progress)
-        log.info("embedded %d chunks in %.1f s", len(chunks), time.perf_counter() - t0)
-        _write_cache(settings, key, model, chunks, vectors)
-    index = HybridIndex(chunks, vectors, embedder, rrf_k=settings.rrf_k, key=key)
+        units = embed_units(chunks, embedder)
+        log.info(
+            "embedded %d chunks and %d answer units in %.1f s",
+            len(chunks),
+            len(units),
+            time.perf_counter() - t0,
+        )
+        stored = np.concatenate([vectors, units]) if len(units) else vectors
+        _write_cache(settings, key, model, chunks, stored)
+    n = len(chunks)
+    index = HybridIndex(
+        chunks, stored[:n], embedder, rrf_k=settings.rrf_k, key=key, unit_vectors=stored[n:]
+    )
     if warm:
         embedder.encode(["warm up"])
     return index

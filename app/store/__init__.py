@@ -7,5 +7,6 @@ connection pragmas.
 
 from app.store.db import Database
 from app.store.repository import Repository
+from app.store.state import dump_state, load_state
 
-__all__ = ["Database", "Repository"]
+__all__ = ["Database", "Repository", "dump_state", "load_state"]

@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.conversation import ConversationState
 from app.errors import BadInput, NotFound
-from app.mentor.state import ConversationState
 from app.store.db import Database
 from app.store.models import (
     ApiState,
@@ -24,6 +24,7 @@ from app.store.models import (
     StudyEvent,
     utcnow,
 )
+from app.store.state import dump_state, load_state
 from app.study.events import Event
 
 TITLE_MAX = 80
@@ -177,7 +178,7 @@ class Repository:
             if msg is not None and msg.conversation_id == conv.id:
                 for key, value in fields.items():
                     setattr(msg, key, value)
-            conv.state = after.to_json()
+            conv.state = dump_state(after)
             conv.updated_at = utcnow()
             self._record_progress(s, owner, conversation_id, before, after)
 
@@ -326,15 +327,15 @@ class Repository:
     def api_state(self, key: str) -> ConversationState | None:
         with self.db.session() as s:
             row = s.get(ApiState, key)
-            return ConversationState.from_json(row.state) if row is not None else None
+            return load_state(row.state) if row is not None else None
 
     def save_api_state(self, key: str, state: ConversationState) -> None:
         with self.db.session() as s, s.begin():
             row = s.get(ApiState, key)
             if row is None:
-                s.add(ApiState(key=key, state=state.to_json()))
+                s.add(ApiState(key=key, state=dump_state(state)))
             else:
-                row.state = state.to_json()
+                row.state = dump_state(state)
 
 
 def _scorecard_rows(card: Any) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.errors import KnowledgeError
+from app.settings import content_dir
 
 MAX_TEXT = 20_000
 
@@ -158,13 +159,21 @@ def _cached(path: str, mtime: float) -> tuple[VersionFact, ...]:
     return tuple(load_facts(Path(path)))
 
 
-def default_facts() -> tuple[VersionFact, ...]:
-    from app.settings import get_settings
-
-    path = get_settings().knowledge_dir / "versions.yaml"
+def facts_for(knowledge_dir: Path) -> tuple[VersionFact, ...]:
+    """The facts of a knowledge folder (`settings.knowledge_dir`), reloaded when it changes."""
+    path = knowledge_dir / "versions.yaml"
     if not path.exists():
         return ()
     return _cached(str(path), path.stat().st_mtime)
+
+
+def default_facts() -> tuple[VersionFact, ...]:
+    """The facts of the default knowledge folder (the checkout's, or the wheel's copy).
+
+    For callers that pass no facts; it reads neither the environment nor the cached global
+    settings, so a caller with its own settings passes `facts_for(settings.knowledge_dir)`.
+    """
+    return facts_for(content_dir("knowledge"))
 
 
 # A sentence with one of these talks about history, or denies the old claim.

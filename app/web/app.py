@@ -12,41 +12,35 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import knowledge, render
-from app.catalog import SECTION_TITLES
-from app.errors import BadInput, MentorError, NotFound
+from app.errors import BadInput
+from app.mentor.service import ChatEngine, ChatService
 from app.settings import Settings
 from app.store import Database, Repository
-from app.store.chat import ChatEngine, ChatService
 from app.web import (
     routes_chat,
+    routes_eval,
     routes_grade,
     routes_openai,
     routes_pages,
     routes_search,
+    routes_sections,
     routes_study,
 )
+from app.web.errors import install as _error_handlers
 from app.web.identity import IdentityMiddleware, load_secret
 from app.web.logging import RequestLog, configure_logging
 from app.web.metrics import CONTENT_TYPE, Metrics
 from app.web.ratelimit import RateLimit
-from app.web.routes_pages import templates
+from app.web.schemas import Health, Readiness
+from app.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-# the page runs no inline script or style: a strict policy costs nothing
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 
 EngineFactory = Callable[[Settings, Any, Any], ChatEngine]
 
@@ -63,7 +57,9 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.knowledge = knowledge.load(settings.knowledge_dir)
+        app.state.knowledge = kb = knowledge.load(settings.knowledge_dir)
+        # every note rendered once: a section is served as fast as /healthz
+        app.state.notes = {n: render.render_note(s.markdown) for n, s in kb.sections.items()}
         db = Database(settings.resolved_database_url)
         await asyncio.to_thread(db.create_schema)
         app.state.db = db
@@ -88,12 +84,14 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     app.state.index = None
     app.state.chat = None
     app.state.mentor = None
+    app.include_router(routes_sections.router)
     app.include_router(routes_search.router)
     app.include_router(routes_grade.router)
     app.include_router(routes_chat.router)
     app.include_router(routes_openai.router)
     app.include_router(routes_pages.router)
     app.include_router(routes_study.router)
+    app.include_router(routes_eval.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.rate_limit_enabled:  # inside IdentityMiddleware: it needs the caller's id
         app.add_middleware(
@@ -111,12 +109,19 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     _error_handlers(app)
     _document_errors(app)
 
-    @app.get("/healthz", tags=["ops"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["ops"], response_model=Health)
+    async def healthz() -> Health:
+        """Liveness: the process answers (the index may still be loading)."""
+        return Health(status="ok")
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "still starting, or failed"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
+        """Readiness: the index is in memory, the mentor built and the database reachable."""
         state = request.app.state
         db = getattr(state, "db", None)
         db_ok = db is not None and await asyncio.to_thread(db.ping)
@@ -135,22 +140,6 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     async def metrics(request: Request) -> Response:
         """Prometheus text format: requests, latency, LLM calls, fallbacks, tokens, turns."""
         return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
-
-    @app.get("/api/sections", tags=["sections"])
-    async def list_sections() -> list[dict[str, Any]]:
-        return [{"number": n, "title": t} for n, t in SECTION_TITLES.items()]
-
-    @app.get("/api/sections/{number}", tags=["sections"])
-    async def get_section(request: Request, number: str) -> dict[str, Any]:
-        if not number.isdigit() or int(number) not in SECTION_TITLES:
-            raise NotFound(f"there is no section {number!r}; sections are numbered 1-20")
-        section = request.app.state.knowledge.section(int(number))
-        return {
-            "number": section.number,
-            "title": section.title,
-            "markdown": section.markdown,
-            "html": render.to_html(section.markdown),
-        }
 
     return app
 
@@ -214,107 +203,6 @@ def _document_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _wants_json(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith(("/api", "/v1")) or "text/html" not in request.headers.get("accept", "")
-
-
-def _error_page(request: Request, status: int, detail: str) -> Response:
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "detail": detail}, status_code=status
-    )
-
-
-def _error_body(request: Request, detail: Any) -> dict[str, Any]:
-    if request.url.path.startswith("/v1"):
-        message = detail if isinstance(detail, str) else "the request is not valid"
-        return {
-            "error": {"message": message, "type": "invalid_request_error", "code": None},
-            "detail": detail,
-        }
-    return {"detail": detail}
-
-
-def _error_handlers(app: FastAPI) -> None:
-    """One error path: JSON `detail` on /api and /v1, an error page elsewhere."""
-
-    @app.exception_handler(MentorError)
-    async def mentor_error(request: Request, exc: MentorError) -> Response:
-        retry = getattr(exc, "retry_after", None)
-        headers = {"Retry-After": str(retry)} if retry else None
-        if _wants_json(request):
-            body = _error_body(request, str(exc))
-            return JSONResponse(body, status_code=exc.status_code, headers=headers)
-        page = _error_page(request, exc.status_code, str(exc))
-        page.headers.update(headers or {})
-        return page
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _wants_json(request):
-            return JSONResponse(
-                _error_body(request, exc.detail),
-                status_code=exc.status_code,
-                headers=getattr(exc, "headers", None),
-            )
-        return _error_page(request, exc.status_code, str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # a bug: the log has the traceback (with this request id), the user a clear sentence
-        rid = request.scope.get("state", {}).get("request_id", "")
-        detail = (
-            f"the mentor hit an unexpected error (request id {rid}); try again, and quote "
-            "the id if it keeps happening"
-        )
-        # this answer is sent from outside the middleware stack: add what it would have added
-        headers = {
-            "X-Request-ID": rid,
-            **{k.decode(): v.decode() for k, v in SecurityHeaders.HEADERS},
-        }
-        if _wants_json(request):
-            return JSONResponse(_error_body(request, detail), status_code=500, headers=headers)
-        page = _error_page(request, 500, detail)
-        page.headers.update(headers)
-        return page
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-        if request.url.path.startswith("/v1"):
-            first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-            where = ".".join(str(p) for p in first["loc"])
-            return JSONResponse(_error_body(request, f"{where}: {first['msg']}"), status_code=422)
-        return JSONResponse({"detail": errors}, status_code=422)
-
-
-class SecurityHeaders:
-    """CSP and friends on every response (pure ASGI: streaming passes through untouched)."""
-
-    HEADERS = (
-        (b"content-security-policy", CSP.encode()),
-        (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"same-origin"),
-        (b"x-frame-options", b"DENY"),
-    )
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith(("/docs", "/redoc")):
-            # Swagger UI loads its assets from a CDN with an inline bootstrap script
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 async def _load_index(app: FastAPI, settings: Settings, make_engine: EngineFactory) -> None:
     from app.retrieval.index import load_or_build
 
@@ -328,9 +216,22 @@ async def _load_index(app: FastAPI, settings: Settings, make_engine: EngineFacto
         app.state.index_error = True
         return
     app.state.mentor = engine
+    grader = _interview_grader(engine)
+    if grader is not None:
+        app.state.grader = grader
     app.state.chat = ChatService(app.state.repo, engine, settings.max_message_chars)
     app.state.ready = True
     app.state.chat_ready.set()
+
+
+def _interview_grader(engine: ChatEngine) -> Any:
+    """The mentor's own interview grader (LLM or offline), so /api/grade grades as the mock
+    interview does; None for an engine without one (a test fake): the route builds its own."""
+    from app.mentor.engine import Mentor
+
+    if isinstance(engine, Mentor) and engine.interview is not None:
+        return engine.interview.grader
+    return None
 
 
 def app_from_env() -> FastAPI:

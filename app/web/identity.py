@@ -9,17 +9,17 @@ another user's id. Every store query is scoped by it. When MENTOR_API_TOKEN is s
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import secrets
+from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
 
-from fastapi import Request
 from itsdangerous import BadSignature, Signer
+from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
+from app.web.errors import error_response
 
 COOKIE = "mentor_id"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
@@ -42,11 +42,6 @@ def load_secret(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def owner(request: Request) -> str:
-    """The caller's anonymous id (set by IdentityMiddleware)."""
-    return str(request.state.owner)
-
-
 class IdentityMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware) so streaming responses and disconnects pass through."""
 
@@ -56,19 +51,37 @@ class IdentityMiddleware:
         self.api_token = api_token
 
     def _read(self, scope: Scope) -> str | None:
-        """The first validly signed identity cookie (a forged or stale one is ignored)."""
+        """The first validly signed identity cookie (a forged or stale one is ignored).
+
+        A browser may send two `mentor_id` cookies (say one set for another path or domain),
+        the most specific and oldest first. Starlette's `Request.cookies` is a dict that keeps
+        the last, so each pair is decoded by starlette's parser and the first good one wins.
+        """
         for name, value in scope.get("headers", []):
             if name != b"cookie":
                 continue
-            for part in value.decode("latin-1").split(";"):
-                key, _, raw = part.strip().partition("=")
-                if key != COOKIE:
+            for pair in value.decode("latin-1").split(";"):
+                raw = cookie_parser(pair).get(COOKIE)
+                if raw is None:
                     continue
                 try:
-                    return self.signer.unsign(raw.strip('"')).decode()
+                    return self.signer.unsign(raw).decode()
                 except BadSignature:
                     continue
         return None
+
+    def _cookie(self, scope: Scope, ident: str) -> bytes:
+        """The Set-Cookie header for a new identity, built by the standard library."""
+        jar: SimpleCookie = SimpleCookie()
+        jar[COOKIE] = self.signer.sign(ident).decode()
+        morsel = jar[COOKIE]
+        morsel["path"] = "/"
+        morsel["max-age"] = COOKIE_MAX_AGE
+        morsel["httponly"] = True
+        morsel["samesite"] = "Lax"
+        if scope.get("scheme") == "https":
+            morsel["secure"] = True
+        return morsel.OutputString().encode("latin-1")
 
     def _authorised(self, scope: Scope) -> bool:
         if not self.api_token:
@@ -76,21 +89,24 @@ class IdentityMiddleware:
         path = scope.get("path", "")
         if not (path.startswith(PROTECTED) or path in ("/api", "/v1")):
             return True
-        for name, value in scope.get("headers", []):
-            if name == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                if scheme.lower() == "bearer" and hmac.compare_digest(
-                    token.strip().encode(), self.api_token.encode()
-                ):
-                    return True
-        return False
+        scheme, _, token = HTTPConnection(scope).headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self.api_token.encode()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if not self._authorised(scope):
-            await _unauthorised(scope, send)
+            refused = error_response(
+                scope.get("path", ""),
+                401,
+                "this server needs an API token: send 'Authorization: Bearer <MENTOR_API_TOKEN>'",
+                headers={"WWW-Authenticate": "Bearer"},
+                code="401",
+            )
+            await refused(scope, receive, send)
             return
         current = self._read(scope)
         new = current is None
@@ -99,37 +115,13 @@ class IdentityMiddleware:
         if not new:
             await self.app(scope, receive, send)
             return
-        secure = "; Secure" if scope.get("scheme") == "https" else ""
-        cookie = (
-            f"{COOKIE}={self.signer.sign(ident).decode()}; Path=/; Max-Age={COOKIE_MAX_AGE}; "
-            f"HttpOnly; SameSite=Lax{secure}"
-        )
+        cookie = self._cookie(scope, ident)
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append((b"set-cookie", cookie.encode("latin-1")))
+                headers.append((b"set-cookie", cookie))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
-
-
-async def _unauthorised(scope: Scope, send: Send) -> None:
-    detail = "this server needs an API token: send 'Authorization: Bearer <MENTOR_API_TOKEN>'"
-    body: dict[str, Any]
-    if scope.get("path", "").startswith("/v1"):
-        body = {"error": {"message": detail, "type": "invalid_request_error", "code": "401"}}
-    else:
-        body = {"detail": detail}
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"www-authenticate", b"Bearer"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})

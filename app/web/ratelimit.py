@@ -7,20 +7,23 @@ counts on its own, so N processes behind a balancer allow up to N times the limi
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.web.errors import error_response
 
 LIMITED = frozenset({"/api/chat", "/api/grade", "/v1/chat/completions"})
 
 
 class RateLimit:
+    """Refuses a limited POST over its budget with a 429 and Retry-After."""
+
     def __init__(self, app: ASGIApp, *, per_identity: int, per_ip: int) -> None:
         self.app = app
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -47,26 +50,23 @@ class RateLimit:
             checks.insert(0, (self.identity_limit, ("id", who), "this user"))
         for item, keys, whom in checks:
             if not self.limiter.hit(item, *keys):
-                await _too_many(scope, send, item, whom, self._retry_after(item, *keys))
+                refused = _too_many(scope, item, whom, self._retry_after(item, *keys))
+                await refused(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
 
-async def _too_many(scope: Scope, send: Send, item: RateLimitItem, whom: str, wait: int) -> None:
+def _too_many(scope: Scope, item: RateLimitItem, whom: str, wait: int) -> JSONResponse:
+    """The 429, through the app's one error body (with the limit and the wait beside it)."""
     detail = (
         f"too many requests: the limit is {item.amount} per minute for {whom}; retry in {wait} s"
     )
-    body: dict[str, Any] = {"detail": detail, "limit": item.amount, "retry_after": wait}
-    if str(scope.get("path", "")).startswith("/v1"):
-        body["error"] = {"message": detail, "type": "rate_limit_error", "code": "429"}
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"retry-after", str(wait).encode()),
-            ],
-        }
+    return error_response(
+        str(scope.get("path", "")),
+        429,
+        detail,
+        headers={"Retry-After": str(wait)},
+        error_type="rate_limit_error",
+        code="429",
+        extra={"limit": item.amount, "retry_after": wait},
     )
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})

@@ -6,14 +6,16 @@ grade with the mentor's grader (the LLM one when configured, else offline), answ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import BadInput
 from app.mentor.grader import MAX_ANSWER_CHARS, Grader, OfflineGrader, Rubric, rubric_for
+from app.prompts import Prompts
+from app.web.deps import IndexDep, KnowledgeDep, SettingsDep
+from app.web.schemas import ErrorOut, GradeIn, GradeOut
 
 router = APIRouter()
 
@@ -21,20 +23,7 @@ MAX_KEY_POINTS = 12
 MAX_KEY_POINT_CHARS = 500
 
 
-class GradeRequest(BaseModel):
-    question: str = Field(description="the interview question")
-    answer: str = Field(description="the candidate's answer")
-    key_points: list[str] | None = Field(
-        default=None, description="what a good answer contains; omitted: found for you"
-    )
-
-
-def _limit(request: Request) -> int:
-    settings = getattr(request.app.state, "settings", None)
-    return min(MAX_ANSWER_CHARS, int(getattr(settings, "max_message_chars", MAX_ANSWER_CHARS)))
-
-
-def _check(body: GradeRequest, limit: int) -> list[str] | None:
+def _check(body: GradeIn, limit: int) -> list[str] | None:
     """Clear one-line 422s for empty and oversized input; the cleaned key points."""
     for name in ("question", "answer"):
         value = getattr(body, name)
@@ -52,53 +41,57 @@ def _check(body: GradeRequest, limit: int) -> list[str] | None:
     return points or None
 
 
-def _grader(request: Request) -> Grader:
-    """The mentor's interview grader when the mentor is built; else an offline one, kept."""
+def get_grader(request: Request, settings: SettingsDep, index: IndexDep) -> Grader:
+    """The mentor's interview grader (app.state.grader, set when the mentor is built), else an
+    offline one, built on first use and kept."""
     state = request.app.state
-    mentor_grader = getattr(
-        getattr(getattr(state, "mentor", None), "interview", None), "grader", None
-    )
-    if mentor_grader is not None:
-        return mentor_grader  # type: ignore[no-any-return]
-    grader = getattr(state, "grader", None)
+    grader: Grader | None = getattr(state, "grader", None)
     if grader is None:
         from app.retrieval.embeddings import shared_embedder
 
-        index = getattr(state, "index", None)
-        settings = getattr(state, "settings", None)
-        embedder = getattr(index, "embedder", None) or shared_embedder(
-            getattr(settings, "embedding_model", "packaged:all-MiniLM-L6-v2")
-        )
-        grader = state.grader = OfflineGrader(embedder)
+        embedder = getattr(index, "embedder", None) or shared_embedder(settings.embedding_model)
+        grader = state.grader = OfflineGrader(embedder, Prompts(settings.prompts_dir))
     return grader
 
 
-def _embedder(request: Request, grader: Grader) -> Any:
-    index = getattr(request.app.state, "index", None)
+GraderDep = Annotated[Grader, Depends(get_grader)]
+
+
+def _embedder(index: Any, grader: Grader) -> Any:
     fallback = getattr(grader, "fallback", grader)
     return getattr(index, "embedder", None) or getattr(fallback, "embedder", None)
 
 
-@router.post("/api/grade", tags=["interview"])
-async def grade(request: Request, body: GradeRequest) -> dict[str, Any]:
+@router.post(
+    "/api/grade",
+    tags=["interview"],
+    response_model=GradeOut,
+    responses={
+        422: {"description": "an empty or over-long question or answer, or a malformed body"},
+        503: {"model": ErrorOut, "description": "no rubric yet: the notes index is loading"},
+    },
+)
+async def grade(
+    body: GradeIn,
+    settings: SettingsDep,
+    kb: KnowledgeDep,
+    index: IndexDep,
+    grader: GraderDep,
+) -> dict[str, Any]:
     """{grade: strong|partial|wrong, score: 0-10, covered, missed, feedback, misconceptions,
-    model_answer, rubric_source, backend, notice, dated}; `dated` lists the claims that were
-    right years ago, each {id, topic, matched, then, now, since, note, citation, cite:
+    model_answer, rubric_source, backend, notice, dated, myths, off_topic, answers_instead};
+    `myths` lists the catalogue myths the answer asserts, each {id, claim, quote, correction,
+    section, heading, anchor, kind} (link: /sections/{section}#{anchor}); `off_topic` is true
+    when the answer is closer to another question (`answers_instead`); `dated` lists the claims
+    that were right years ago, each {id, topic, matched, then, now, since, note, citation, cite:
     {section, heading, quote}, key_point} (app/study/versions.py, Grade.dated)."""
-    key_points = _check(body, _limit(request))
-    state = request.app.state
-    grader = _grader(request)
+    key_points = _check(body, min(MAX_ANSWER_CHARS, settings.max_message_chars))
     try:
         rubric: Rubric = await run_in_threadpool(
-            rubric_for,
-            body.question,
-            key_points,
-            state.knowledge,
-            getattr(state, "index", None),
-            _embedder(request, grader),
+            rubric_for, body.question, key_points, kb, index, _embedder(index, grader)
         )
     except BadInput:
-        if key_points is None and getattr(state, "index", None) is None:
+        if key_points is None and index is None:
             raise HTTPException(
                 503,
                 detail="no bank question matches and the notes index is still loading; "

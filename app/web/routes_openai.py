@@ -28,15 +28,29 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from openai.types import Model
+from openai.types.chat.chat_completion import Choice
+from openai.types.chat.chat_completion_chunk import Choice as ChunkChoice
+from openai.types.chat.chat_completion_chunk import ChoiceDelta
+from openai.types.chat.chat_completion_message import ChatCompletionMessage
+from openai.types.completion_usage import CompletionUsage
 
 from app.catalog import LAST_SECTION
+from app.conversation import ConversationState
 from app.errors import BadInput, MentorError
-from app.mentor.state import ConversationState
+from app.mentor.service import check_message
 from app.mentor.types import Delta, Done, Reply
 from app.store import Repository
-from app.store.chat import check_message
-from app.web.routes_chat import EventStream, chat_service
+from app.web.deps import RepoDep, SettingsDep, get_chat_service
+from app.web.schemas import (
+    CompletionRequest,
+    ErrorOut,
+    MentorChunk,
+    MentorCompletion,
+    MentorFields,
+    ModelList,
+)
+from app.web.streaming import EventStream
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -45,21 +59,6 @@ CREATED = 1_735_689_600  # 2025-01-01, a fixed "created" for the model list
 _HEADING = re.compile(r"^#{1,3}\s+Section\s+(\d{1,2})\s*:", re.M)
 
 History = list[tuple[str, str]]
-
-
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    role: str
-    content: str | list[dict[str, Any]] | None = None
-
-
-class CompletionRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")  # temperature, max_tokens ... are accepted
-
-    model: str = MODEL
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
 
 
 def text_of(content: str | list[dict[str, Any]] | None) -> str:
@@ -113,36 +112,50 @@ def split_request(body: CompletionRequest) -> tuple[History, str]:
     raise BadInput("messages: there is no user message to answer")
 
 
-def _usage(prompt: str, answer: str) -> dict[str, int]:
+def _usage(prompt: str, answer: str) -> CompletionUsage:
     # a rough count (4 characters a token): the mentor does not always call a model
     p, c = max(1, len(prompt) // 4), max(1, len(answer) // 4)
-    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+    return CompletionUsage(prompt_tokens=p, completion_tokens=c, total_tokens=p + c)
 
 
-def _mentor_fields(reply: Reply) -> dict[str, Any]:
-    return {
-        "intent": reply.intent,
-        "section": reply.section,
-        "citations": [c.to_json() for c in reply.citations],
-        "notice": reply.notice,
-        "card": reply.card,
-    }
+def _mentor_fields(reply: Reply) -> MentorFields:
+    return MentorFields.model_validate(
+        {
+            "intent": reply.intent,
+            "section": reply.section,
+            "citations": [c.to_json() for c in reply.citations],
+            "notice": reply.notice,
+            "card": reply.card,
+        }
+    )
 
 
-@router.get("/models")
-def models() -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [{"id": MODEL, "object": "model", "created": CREATED, "owned_by": "docker-mentor"}],
-    }
+@router.get("/models", response_model=ModelList)
+def models() -> ModelList:
+    """The one model, "docker-mentor" (any model name sent to /v1/chat/completions works)."""
+    model = Model(id=MODEL, object="model", created=CREATED, owned_by="docker-mentor")
+    return ModelList(data=[model])
 
 
-@router.post("/chat/completions")
-async def completions(request: Request, body: CompletionRequest) -> Any:
+@router.post(
+    "/chat/completions",
+    response_model=MentorCompletion,
+    responses={
+        200: {
+            "description": "a chat.completion, or with `stream: true` server-sent "
+            "chat.completion.chunk events ending with `data: [DONE]`",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        413: {"model": ErrorOut, "description": "the last user message is too long"},
+        503: {"model": ErrorOut, "description": "the mentor is still starting"},
+    },
+)
+async def completions(
+    request: Request, body: CompletionRequest, settings: SettingsDep, repo: RepoDep
+) -> Any:
     prior, message = split_request(body)
-    check_message(message, request.app.state.settings.max_message_chars)
-    service = await chat_service(request)
-    repo: Repository = request.app.state.repo
+    check_message(message, settings.max_message_chars)
+    service = await get_chat_service(request)
     state = await run_in_threadpool(rebuild_state, repo, prior)
     completion_id = f"chatcmpl-{secrets.token_hex(12)}"
     created = int(time.time())
@@ -158,42 +171,46 @@ async def completions(request: Request, body: CompletionRequest) -> Any:
         await run_in_threadpool(
             repo.save_api_state, history_key([*turn, ("assistant", reply.markdown)]), state
         )
-        return {
-            "id": completion_id,
-            "object": "chat.completion",
-            "created": created,
-            "model": MODEL,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": reply.markdown},
-                    "finish_reason": "stop",
-                }
+        return MentorCompletion(
+            id=completion_id,
+            object="chat.completion",
+            created=created,
+            model=MODEL,
+            choices=[
+                Choice(
+                    index=0,
+                    message=ChatCompletionMessage(role="assistant", content=reply.markdown),
+                    finish_reason="stop",
+                )
             ],
-            "usage": _usage(message, reply.markdown),
-            "mentor": _mentor_fields(reply),
-        }
+            usage=_usage(message, reply.markdown),
+            mentor=_mentor_fields(reply),
+        )
 
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
-        data = {
+    def chunk(delta: ChoiceDelta, finish: Any = None, mentor: MentorFields | None = None) -> bytes:
+        choice = ChunkChoice(index=0, delta=delta, finish_reason=finish)
+        fields: dict[str, Any] = {
             "id": completion_id,
             "object": "chat.completion.chunk",
             "created": created,
             "model": MODEL,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            **extra,
+            "choices": [choice],
         }
-        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+        if mentor is not None:
+            fields["mentor"] = mentor
+        data = MentorChunk.model_validate(fields)
+        # only what was set: the stream carries no nulls for the fields OpenAI leaves out
+        return f"data: {data.model_dump_json(exclude_unset=True)}\n\n".encode()
 
     async def stream() -> AsyncGenerator[bytes, None]:
         sent: list[str] = []
         final: Reply | None = None
-        yield chunk({"role": "assistant", "content": ""})
+        yield chunk(ChoiceDelta(role="assistant", content=""))
         try:
             async for event in service.engine.stream(state, message):
                 if isinstance(event, Delta) and event.text:
                     sent.append(event.text)
-                    yield chunk({"content": event.text})
+                    yield chunk(ChoiceDelta(content=event.text))
                 elif isinstance(event, Done):
                     final = event.reply
         except Exception:
@@ -202,12 +219,12 @@ async def completions(request: Request, body: CompletionRequest) -> Any:
             return
         if final is not None and not sent:
             sent.append(final.markdown)  # a reply that was not streamed arrives whole
-            yield chunk({"content": final.markdown})
+            yield chunk(ChoiceDelta(content=final.markdown))
         # the client keeps what was streamed: that is the history its next request sends
         key = history_key([*turn, ("assistant", "".join(sent))])
         await run_in_threadpool(repo.save_api_state, key, state)
-        extra = {"mentor": _mentor_fields(final)} if final is not None else {}
-        yield chunk({}, "stop", **extra)
+        fields = _mentor_fields(final) if final is not None else None
+        yield chunk(ChoiceDelta(), "stop", fields)
         yield b"data: [DONE]\n\n"
 
     return EventStream(stream())

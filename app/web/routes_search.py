@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from app.retrieval.index import MAX_K, clean_query
+from app.web.deps import IndexDep
+from app.web.schemas import ErrorOut, SearchHit
 
 router = APIRouter()
 
 
-@router.get("/api/search")
+@router.get(
+    "/api/search",
+    response_model=list[SearchHit],
+    responses={503: {"model": ErrorOut, "description": "the index is still loading"}},
+)
 async def search(
-    request: Request,
+    index: IndexDep,
     q: Annotated[str, Query(description="what to look for")] = "",
     k: Annotated[int, Query(ge=1, le=MAX_K, description="how many results")] = 5,
     section: Annotated[list[int] | None, Query(description="only these sections")] = None,
 ) -> list[dict[str, object]]:
     """Best passages first: {section, heading, score, text, citation, kind, id}."""
     clean_query(q)  # BadInput (422) for an empty query, even before the index is ready
-    index = request.app.state.index
     if index is None:
         raise HTTPException(503, detail="the search index is still loading; retry in a moment")
     # encoding the query runs the model: keep it off the event loop

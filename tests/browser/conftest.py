@@ -1,6 +1,7 @@
-"""Browser tests: Playwright for Python driving Debian's Chromium against `mentor serve`.
+"""Browser tests: Playwright for Python driving Chromium against `mentor serve`.
 
-They fail (never skip) when Chromium or Playwright is missing: CI must run them.
+The browser is the one tests/support/provision.py chose (`make test` runs it first: Playwright's
+own Chromium, else Debian's). They fail (never skip) when Chromium or Playwright is missing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ import pytest
 from app.settings import ROOT
 from tests.web.helpers import mentor_serve
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHOICE = ROOT / ".venv" / "chromium-path"
+
+
+def chromium() -> Path:
+    """The provisioned browser; without a provision run, Playwright's own or Debian's."""
+    if CHOICE.is_file():
+        return Path(CHOICE.read_text().strip())
+    from tests.support.provision import SYSTEM_CHROMIUM, playwright_chromium
+
+    return playwright_chromium() or SYSTEM_CHROMIUM
+
+
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -47,14 +59,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")  # Playwright's sync API holds an event loop: end it with the module
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/apt-packages)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("playwright is missing: pip install -e '.[dev]'")
+    browser_path = chromium()
+    if not browser_path.is_file():
+        pytest.fail(f"no Chromium at {browser_path}: run `python -m tests.support.provision`")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = p.chromium.launch(executable_path=str(browser_path), args=ARGS)
         yield b
         b.close()
 

@@ -55,3 +55,76 @@ def test_narration_and_back_references_do_not_lead() -> None:
     assert not lead.removeprefix("**Short answer:** ").startswith(("It ", "Now ", "This "))
     assert "Now I can" not in answer  # narration from a model answer is never a key point
     assert "*Sources: " in answer
+
+
+BANK = {
+    "id": "q/s14-exit-137",
+    "citation": "Section 14 > Interview question: What does exit code 137 mean?",
+    "section": 14,
+    "heading": "Interview question: What does exit code 137 mean?",
+    "dense": 0.8,
+    "text": (
+        "**Q:** What does exit code 137 mean?\n\n"
+        "Exit code 137 is 128 + 9: the process was killed by SIGKILL, most often by the kernel's "
+        "OOM killer when the container hit its memory limit. Check `docker inspect` for "
+        "OOMKilled=true. Exit code 143 is 128 + 15, a SIGTERM from docker stop."
+    ),
+}
+PITFALL = {
+    "id": "s14/exit-codes/0",
+    "citation": "Section 14 > Exit Codes (IMP)",
+    "section": 14,
+    "heading": "Exit Codes (IMP)",
+    "dense": 0.5,
+    "text": (
+        "### Exit Codes\n\nA container stops when its main process ends, for whatever reason.\n\n"
+        "**Common Pitfall:** raising the memory limit without finding the leak only delays "
+        "the next OOM kill.\n\n```bash\ndocker inspect --format '{{.State.OOMKilled}}' web\n```\n"
+    ),
+}
+
+
+def test_a_paraphrased_bank_question_leads_with_its_direct_answer() -> None:
+    answer = compose("what does exit code 137 mean", PITFALL, BANK)
+    assert answer.startswith("**Short answer:** Exit code 137 is 128 + 9")
+
+
+def test_citations_link_to_the_heading_on_the_printable_page() -> None:
+    answer = compose("exit code 137 oom killed memory limit", PITFALL, BANK)
+    assert "[Section 14 > Exit Codes (IMP)](/sections/14#exit-codes)" in answer
+    # bank answers have no heading on the page: the link opens the note
+    assert "(/sections/14)" in answer
+
+
+def test_a_how_to_question_gets_a_snippet_others_need_more_shared_terms() -> None:
+    how = compose("how do i check if docker inspect says OOMKilled", PITFALL, BANK)
+    assert "**Example**" in how and "docker inspect --format" in how
+    why = compose("why was my container stopped", PITFALL)
+    assert "**Example**" not in why
+
+
+def test_precomputed_unit_vectors_are_used_without_an_embedder() -> None:
+    """The index sends each passage's units and their vectors: composing encodes nothing."""
+    import numpy as np
+
+    units = split_units(BANK["text"])[0]
+    vectors = np.zeros((len(units), 3), dtype=np.float32)
+    vectors[:, 0] = np.linspace(0.2, 1.0, len(units))  # the last unit is the closest
+    passage = {**BANK, "dense": 0.0, "units": units, "vectors": vectors}
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    chosen = OfflineBackend(None).select("unrelated words", [passage], query_vector=query)
+    assert chosen[0][1].text == units[-1][1]
+
+
+def test_answers_stay_short() -> None:
+    long_passage = {
+        "id": "s1/long/0",
+        "citation": "Section 1 > Long",
+        "text": "\n\n".join(
+            f"Containers share the host kernel and sentence number {i} adds more detail words."
+            for i in range(40)
+        ),
+    }
+    answer = compose("containers share the host kernel", long_passage)
+    prose = answer.split("*Sources:")[0]
+    assert len(prose.split()) <= 200

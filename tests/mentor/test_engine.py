@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app import notes_format
+from app.conversation import ConversationState
 from app.mentor.engine import Mentor
-from app.mentor.state import ConversationState
 from app.mentor.types import Delta, Done, Meta
 from app.prompts import Prompts
 from app.settings import ROOT
@@ -110,3 +110,38 @@ async def test_a_cram_plan_fits_the_time_and_starts_with_imp(
     assert ends and ends[-1] <= minutes
     assert "(IMP)" in reply.markdown.split("\n")[2]
     assert reply.section and f"Start from Section {reply.section}" in reply.markdown
+
+
+async def test_a_compound_request_does_both_parts_in_one_reply(mentor: Mentor) -> None:
+    state = ConversationState()
+    events = [e async for e in mentor.stream(state, "section 2 and then section 3")]
+    assert sum(isinstance(e, Meta) for e in events) == 1
+    done = [e for e in events if isinstance(e, Done)]
+    assert len(done) == 1
+    text = done[0].reply.markdown
+    assert text.startswith("## Section 2: ") and "## Section 3: " in text
+    streamed = "".join(e.text for e in events if isinstance(e, Delta))
+    assert streamed.strip() == text.strip()
+    assert state.sections_seen == [2, 3] and state.current_section == 3
+
+
+async def test_a_clarification_encodes_only_the_question(mentor: Mentor) -> None:
+    """The units the composer picks from were embedded with the index: one encoding a turn."""
+    calls: list[int] = []
+    embedder = mentor.index.embedder
+    original = embedder.encode
+
+    def counting(texts: list[str], *args: object, **kwargs: object) -> object:
+        calls.append(len(texts))
+        return original(texts, *args, **kwargs)  # type: ignore[arg-type]
+
+    embedder.encode = counting  # type: ignore[method-assign]
+    try:
+        reply = await mentor.clarify(
+            ConversationState(), "how do i keep build secrets out of layers"
+        )
+    finally:
+        del embedder.encode
+    assert calls == [1], calls
+    assert reply.markdown.startswith("**Short answer:** ")
+    assert "](/sections/" in reply.markdown, "citations link to the spot in the notes"

@@ -121,12 +121,24 @@ def test_negated_misconceptions_are_not_misconceptions(grader, stop_kill, answer
     assert g.grade in ("strong", "partial")
 
 
-@pytest.mark.parametrize("answer", ["", "   ", "SIGTERM", "stop kill", "idk", "I don't know"])
-def test_empty_or_tiny_answers_are_wrong_politely(grader, stop_kill, answer) -> None:
+@pytest.mark.parametrize(
+    ("answer", "message", "not_message"),
+    [
+        ("", "too short", "No problem"),
+        ("   ", "too short", "No problem"),
+        ("SIGTERM", "too short", "No problem"),
+        ("stop kill", "too short", "No problem"),
+        ("idk", "No problem", "too short"),
+        ("I don't know", "No problem", "too short"),
+    ],
+)
+def test_empty_or_tiny_answers_are_wrong_politely(
+    grader, stop_kill, answer, message, not_message
+) -> None:
     g = grader.grade(stop_kill, answer)
     assert g.grade == "wrong" and g.score == 0
     assert g.missed == list(stop_kill.key_points)
-    assert "too short" in g.feedback or "No problem" in g.feedback
+    assert message in g.feedback and not_message not in g.feedback
     assert stop_kill.model_answer in g.feedback
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.conversation import ConversationState
 from app.mentor.intents import SectionMatcher, is_yes, route
-from app.mentor.state import ConversationState
 from bench.bench_intents import evaluate
 
 
@@ -99,7 +99,7 @@ def test_inside_an_interview_most_things_are_answers(matcher: SectionMatcher) ->
 def test_state_round_trips_through_json() -> None:
     import json
 
-    from app.mentor.state import SectionResult
+    from app.conversation import SectionResult
 
     state = ConversationState(current_section=4, offered_section=5, sections_seen=[1, 4])
     state.results[4] = SectionResult(score=7.5, answered=4, at=1.0)
@@ -149,3 +149,93 @@ def test_more_ways_to_say_yes(matcher: SectionMatcher, message: str) -> None:
 def test_more_ways_to_go_back(matcher: SectionMatcher, message: str) -> None:
     r = route(message, ConversationState(current_section=6, offered_section=7), matcher)
     assert (r.intent, r.section) == ("section", 5)
+
+
+# compound requests, questions wanted, corrections, topic pointers (issue 16); none of these
+# messages is in bench/data/intents_probe.yaml, which stays a probe
+@pytest.mark.parametrize(
+    ("message", "first", "then"),
+    [
+        ("read section 2 and then section 3", ("section", 2, ()), ("section", 3, ())),
+        ("do 3 and 4 please", ("section", 3, ()), ("section", 4, ())),
+        ("section 4 and then interview me", ("section", 4, ()), ("interview", None, (4,))),
+        ("networking then a quiz", ("section", 5, ()), ("interview", None, (5,))),
+    ],
+)
+def test_compound_requests_split_into_parts(
+    matcher: SectionMatcher,
+    message: str,
+    first: tuple[str, int | None, tuple[int, ...]],
+    then: tuple[str, int | None, tuple[int, ...]],
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section, r.sections) == first
+    assert r.then is not None
+    assert (r.then.intent, r.then.section, r.then.sections) == then
+
+
+@pytest.mark.parametrize(
+    "message", ["then what happens to the container", "what happens if I stop and then start it"]
+)
+def test_a_then_inside_a_question_is_no_compound(matcher: SectionMatcher, message: str) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == "clarify" and r.then is None
+
+
+@pytest.mark.parametrize(
+    ("message", "sections", "count"),
+    [
+        ("three questions about swarm", (9,), 3),
+        ("hit me with 4 qs on compose", (8,), 4),
+        ("rapid fire on registries", (12,), None),
+        ("I think I know networking well, quiz me", (5,), None),
+    ],
+)
+def test_asking_for_questions_is_an_interview(
+    matcher: SectionMatcher, message: str, sections: tuple[int, ...], count: int | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.sections, r.count) == ("interview", sections, count)
+
+
+@pytest.mark.parametrize(
+    ("message", "section"),
+    [("sorry, I meant 9", 9), ("not 3 but 4", 4), ("the one on registries", 12),
+     ("walk me through the registry material", 12), ("I'd love to go through the swarm material", 9)],
+)  # fmt: skip
+def test_corrections_and_topic_pointers_open_the_section(
+    matcher: SectionMatcher, message: str, section: int
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", section)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["compose vs swarm for a homelab", "explain the compose section's healthcheck example",
+     "which one should I pick, host or bridge networking"],
+)  # fmt: skip
+def test_comparisons_and_questions_stay_clarifications(
+    matcher: SectionMatcher, message: str
+) -> None:
+    assert route(message, ConversationState(), matcher).intent == "clarify"
+
+
+def test_the_vote_ignores_the_topic_and_the_examples_are_not_the_probe(
+    matcher: SectionMatcher,
+) -> None:
+    import yaml
+
+    from app.mentor.intent_examples import EXAMPLES
+    from bench.bench_intents import DATA, PROBE
+
+    benched = {
+        str(c["message"]).lower()
+        for path in (DATA, PROBE)
+        for c in yaml.safe_load(path.read_text(encoding="utf-8"))
+    }
+    examples = {m.lower() for ms in EXAMPLES.values() for m in ms}
+    assert not examples & benched, "the labelled examples must not contain benchmark messages"
+    assert matcher.delexicalise("drill me with swarm questions") == "drill me with topic questions"
+    assert matcher.vote("walk me through the kubernetes material")[0] == "section"
+    assert matcher.vote("hit me with a few on kubernetes")[0] == "interview"

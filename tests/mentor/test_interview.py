@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.conversation import ConversationState
 from app.mentor.grader import Grade
 from app.mentor.interview import (
     Answer,
@@ -27,7 +28,6 @@ from app.mentor.interview import (
     parse_command,
     transition,
 )
-from app.mentor.state import ConversationState
 
 
 def card(qid: str, section: int = 5, level: str = "mid", imp: bool = False) -> QuestionCard:

@@ -186,11 +186,15 @@ class CountingEmbedder(Embedder):
     def __init__(self, real: Embedder, name: str | None = None) -> None:
         super().__init__(name or real.model_name)
         self._model = real.model
+        self._real = real
         self.texts = 0
 
-    def encode(self, texts: list[str], batch_size: int = 32):  # type: ignore[no-untyped-def]
+    def _batch_engine(self):  # type: ignore[no-untyped-def]
+        return self._real._batch_engine()  # one sentence-transformers load for all counters
+
+    def encode(self, texts: list[str], batch_size: int = 32, *, bulk: bool | None = None):  # type: ignore[no-untyped-def]
         self.texts += len(texts)
-        return super().encode(texts, batch_size=batch_size)
+        return super().encode(texts, batch_size=batch_size, bulk=bulk)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import os
 import subprocess
 import sys
 
@@ -42,3 +44,31 @@ def test_numpy_engine_does_not_import_torch() -> None:
 def test_unknown_engine_is_a_clear_error() -> None:
     with pytest.raises(MentorError, match="auto, numpy or torch"):
         Embedder(engine="onnx")
+
+
+def test_bulk_encodes_go_through_sentence_transformers_with_the_same_vectors() -> None:
+    """The index build batches through sentence-transformers (faster per text); queries stay on
+    numpy. Both must give the same vectors, or queries would miss the index."""
+    embedder = Embedder()
+    bulk = embedder.encode(TEXTS * 10, bulk=True)
+    assert embedder._batch_model is not None, "the bulk path loaded sentence-transformers"
+    one_by_one = np.stack([embedder.encode_one(t) for t in TEXTS])
+    assert embedder.engine == "numpy"
+    assert float(np.abs(bulk[: len(TEXTS)] - one_by_one).max()) < 1e-4
+
+
+def test_queries_run_on_one_thread_in_the_server_process() -> None:
+    """On a shared 2-core machine a second BLAS/OpenMP thread spin-waits for a busy core: the
+    numpy engine pins both to one thread for the whole process once it loads."""
+    code = (
+        "from threadpoolctl import threadpool_info; import faiss, numpy; "
+        "from app.retrieval.embeddings import Embedder; Embedder().encode(['x']); "
+        "print(sorted({(i['user_api'], i['num_threads']) for i in threadpool_info()}))"
+    )
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    pools = ast.literal_eval(out.stdout)  # a printed list of (api, threads) tuples
+    assert {api for api, _ in pools} >= {"blas", "openmp"}
+    assert all(threads == 1 for _, threads in pools), pools

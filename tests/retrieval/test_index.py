@@ -144,7 +144,7 @@ def test_second_load_reuses_the_cache(
 ) -> None:
     first = counting()
     idx1 = build(tiny_settings, first)
-    assert first.texts == len(idx1.chunks) >= 4
+    assert first.texts == len(idx1.chunks) + idx1.unit_count and len(idx1.chunks) >= 4
     second = counting()
     idx2 = build(tiny_settings, second)
     assert second.texts == 0, "a warm cache must not re-embed"
@@ -168,7 +168,7 @@ def test_touching_without_change_reuses_changing_content_rebuilds(
     note.write_text(note.read_text() + "\nOne more sentence about macvlan.\n")
     changed = counting()
     idx = build(tiny_settings, changed)
-    assert changed.texts == len(idx.chunks)
+    assert changed.texts == len(idx.chunks) + idx.unit_count
     assert any("One more sentence about macvlan" in c.text for c in idx.chunks)
     assert len(cache_folders(tiny_settings)) == 1, "the stale cache is removed"
 
@@ -217,7 +217,7 @@ def test_a_corrupt_cache_is_rebuilt_not_a_crash(
         target.write_bytes(damage)
     again = counting()
     idx = build(tiny_settings, again)
-    assert again.texts == len(good.chunks)
+    assert again.texts == len(good.chunks) + good.unit_count
     assert idx.search("embedded dns")[0].chunk.section == 5
     assert build(tiny_settings, counting()).chunks == good.chunks  # and it is cached again
 
@@ -255,3 +255,32 @@ def test_hit_json_shape() -> None:
         "id": "s05/dns/0",
         "imp": True,
     }
+
+
+def test_answer_units_are_embedded_at_build_and_cached(
+    tiny_settings: Settings, counting: Callable[..., CountingEmbedder]
+) -> None:
+    """A clarification encodes only the question: the composer's units come with the index."""
+    first = build(tiny_settings, counting())
+    assert first.unit_count > len(first.chunks)
+    chunk = first.chunks[0]
+    units, vectors = first.chunk_units(chunk.id)
+    assert units and vectors.shape == (len(units), first.vectors.shape[1])
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    again = counting()
+    second = build(tiny_settings, again)
+    assert again.texts == 0, "the unit vectors come from the cache too"
+    np.testing.assert_array_equal(second.chunk_units(chunk.id)[1], vectors)
+    assert second.chunk_units("no/such/chunk")[0] == []
+
+
+def test_the_query_vector_is_computed_once_per_question(
+    tiny_settings: Settings, counting: Callable[..., CountingEmbedder]
+) -> None:
+    embedder = counting()
+    idx = build(tiny_settings, embedder)
+    before = embedder.texts
+    idx.search("embedded dns between containers")
+    vec = idx.query_vector("embedded dns between containers")
+    assert embedder.texts == before + 1, "search then compose: one encoding"
+    assert vec.shape == (idx.vectors.shape[1],)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert, text
 
+from app.conversation import ConversationState, SectionResult
 from app.errors import BadInput, NotFound
-from app.mentor.state import ConversationState, SectionResult
 from app.store import Database, Repository
 from app.store.db import normalise_url
 from app.store.export import conversation_markdown, filename
@@ -117,6 +119,37 @@ def test_repository_on_postgresql(postgres_url: str) -> None:
         db.dispose()
 
 
+@contextmanager
+def _progress_statement_reached(repo: Repository) -> Iterator[threading.Event]:
+    """An event set when `repo` sends a write from another thread: SQLite makes it wait for the
+    other writer's lock at its first write, PostgreSQL at the statement on the progress row."""
+    reached = threading.Event()
+    main = threading.get_ident()
+    postgres = repo.db.url.startswith("postgresql")
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sql = statement.lstrip().lower()
+        if threading.get_ident() == main or not sql.startswith(("insert", "update", "delete")):
+            return
+        if not postgres or "progress" in sql:
+            reached.set()
+
+    event.listen(repo.db.engine, "before_cursor_execute", seen)
+    try:
+        yield reached
+    finally:
+        event.remove(repo.db.engine, "before_cursor_execute", seen)
+
+
+def _wait_for_lock_waiter(conn: Any) -> None:
+    """Until another backend of this server waits on a lock (the uncommitted row)."""
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    deadline = time.monotonic() + 30
+    while conn.exec_driver_sql(str(query)).scalar() == 0:
+        assert time.monotonic() < deadline, "the turn never waited for the uncommitted row"
+        time.sleep(0.02)
+
+
 def progress_row_created_meanwhile(repo: Repository) -> None:
     """Another process (the same person's other tab) creates the progress row of section 7
     while this turn is being stored: the turn waits for it and updates it; no 500."""
@@ -140,11 +173,16 @@ def progress_row_created_meanwhile(repo: Repository) -> None:
                 except BaseException as exc:  # reported below, not lost in the thread
                     errors.append(exc)
 
-            worker = threading.Thread(target=finish)
-            worker.start()
-            time.sleep(0.5)  # the worker now waits on the uncommitted row
-            tx.commit()
-            worker.join(timeout=30)
+            with _progress_statement_reached(repo) as reached:
+                worker = threading.Thread(target=finish)
+                worker.start()
+                # synchronise on the worker's own statement, not on a sleep: it has sent the
+                # statement on the progress row; on PostgreSQL, also see it wait on the lock
+                assert reached.wait(30), "the turn never touched the progress row"
+                if repo.db.url.startswith("postgresql"):
+                    _wait_for_lock_waiter(conn)
+                tx.commit()
+                worker.join(timeout=30)
     finally:
         other.dispose()
     assert not worker.is_alive()

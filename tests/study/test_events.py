@@ -1,7 +1,8 @@
-"""Study events: validation, time zones, JSON round trip, the CLI journal."""
+"""Study events: validation, time zones, JSON round trip, reading the old CLI journal."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -46,8 +47,8 @@ def test_json_round_trip_and_journal(tmp_path: Path) -> None:
     assert [Event.from_json(e.to_json()) for e in events] == events
     path = tmp_path / "j" / "study.jsonl"
     assert journal.load(path) == []
-    journal.append(path, *events[:2])
-    journal.append(path, *events[2:])
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps(e.to_json()) + "\n" for e in events))
     assert journal.load(path) == events
     path.write_text(path.read_text() + "{not json}\n")
     with pytest.raises(BadInput, match=r"study\.jsonl:5"):

@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import KnowledgeError
 from app.handson.model import CiteSpec, NoteIndex
-from app.study.versions import dated_claims, load_facts
+from app.study.versions import dated_claims, facts_for, load_facts
 from tests.conftest import KNOWLEDGE
 
 FACTS = load_facts(KNOWLEDGE / "versions.yaml")
@@ -130,8 +130,19 @@ def test_every_fact_has_a_key_point_about_the_current_behaviour() -> None:
         assert any(re.search(p, k, re.I) for p in f.current for k in points), f.id
 
 
-def test_default_facts_come_from_settings() -> None:
+def test_default_facts_come_from_the_default_knowledge_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # neither the environment nor the cached global settings: an env pointing elsewhere is ignored
+    monkeypatch.setenv("MENTOR_KNOWLEDGE_DIR", str(tmp_path))
     assert [c.id for c in dated_claims("docker-compose up")] == ["compose-v1"]
+
+
+def test_facts_for_reads_the_folder_it_is_given(tmp_path: Path) -> None:
+    assert facts_for(tmp_path) == ()
+    (tmp_path / "versions.yaml").write_text((KNOWLEDGE / "versions.yaml").read_text())
+    assert facts_for(tmp_path) == tuple(load_facts(tmp_path / "versions.yaml"))
+    assert dated_claims("docker-compose up", facts_for(tmp_path))[0].id == "compose-v1"
 
 
 def test_a_bad_fact_file_names_itself(tmp_path: Path) -> None:

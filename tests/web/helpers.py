@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from app.mentor.state import ConversationState
+from app.conversation import ConversationState
 from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
 from app.settings import ROOT, Settings
 from app.store import Database, Repository

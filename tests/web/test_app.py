@@ -29,7 +29,9 @@ def test_health_sections_and_readiness(web_settings: Settings) -> None:
         body = client.get("/api/sections/3").json()
         assert body["number"] == 3 and body["title"] == "Docker Images"
         assert body["markdown"].startswith("## Section 3")
-        assert "<table>" in body["html"] and "<h2>" in body["html"]
+        assert "<table>" in body["html"]
+        # headings carry ids so citations land on the spot (/sections/N#anchor)
+        assert '<h2 id="section-3-docker-images">' in body["html"]
 
 
 def test_unknown_section_is_a_json_404(web_settings: Settings) -> None:

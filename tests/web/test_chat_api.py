@@ -16,7 +16,7 @@ def test_json_reply_has_the_documented_shape(client: TestClient) -> None:
     assert body["intent"] == "section" and body["section"] == 3
     assert body["markdown"].startswith("## Section 3: Docker Images")
     assert "<table>" in body["html"] and "<h2>" in body["html"]
-    assert body["citations"] and set(body["citations"][0]) == {"section", "heading"}
+    assert body["citations"] and set(body["citations"][0]) == {"section", "heading", "anchor"}
     assert body["status"] == "ok" and isinstance(body["message_id"], int)
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.mentor.state import ConversationState
+from app.conversation import ConversationState
 from app.store.models import Message
 from app.web.app import create_app
 from tests.web.helpers import (

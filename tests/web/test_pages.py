@@ -96,7 +96,7 @@ def _chain(*cards: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def test_interview_cards_render_in_place_of_the_markdown() -> None:
-    from app.web.routes_pages import render_message, view
+    from app.web.views import render_message, view
 
     grade = {
         "type": "grade",

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.conversation import ConversationState, SectionResult
 from app.handson import load_book
 from app.handson.inputs import MAX_CHARS
-from app.mentor.state import ConversationState, SectionResult
 from app.store import Database, Repository
 from app.study.events import Event
 from tests.web.helpers import KNOWLEDGE, chat, second_identity, stream_chat

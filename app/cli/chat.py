@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli import _print_markdown, _settings, cli, err, out
+from app.cli.console import note, out, print_markdown, settings
+from app.conversation import ConversationState
 from app.errors import BadInput
-from app.mentor.engine import Mentor
-from app.mentor.state import ConversationState
 from app.mentor.types import Delta, Done
+
+if TYPE_CHECKING:
+    from app.mentor.engine import Mentor
 
 
 def _mentor() -> Mentor:
     from app.mentor.engine import build
 
-    return build(_settings())
+    return build(settings())
 
 
-@cli.command()
 def ask(
     question: Annotated[str, typer.Argument(help="a Docker question, or any chat message")],
     json_out: Annotated[bool, typer.Option("--json", help="print the reply as JSON")] = False,
@@ -34,16 +36,13 @@ def ask(
     mentor = _mentor()
     reply = asyncio.run(mentor.reply(ConversationState(), question))
     if json_out:
-        import json
-
         sys.stdout.write(json.dumps(reply.to_json(), indent=2) + "\n")
         return
     if reply.notice:
-        err.print(f"note: {reply.notice}", highlight=False)
-    _print_markdown(reply.markdown)
+        note(reply.notice)
+    print_markdown(reply.markdown)
 
 
-@cli.command()
 def chat() -> None:
     """Chat in the terminal: sections, questions, mock interviews. Ctrl-D or 'quit' to leave."""
     mentor = _mentor()
@@ -60,8 +59,8 @@ def chat() -> None:
                 continue
             if isinstance(event, Done):
                 if event.reply.notice:
-                    err.print(f"note: {event.reply.notice}", highlight=False)
-                _print_markdown(event.reply.markdown)
+                    note(event.reply.notice)
+                print_markdown(event.reply.markdown)
 
     async def repl() -> None:
         # one event loop for the whole session, so the backend's connections stay valid
@@ -79,3 +78,8 @@ def chat() -> None:
                 sys.stdout.write("\n")
 
     asyncio.run(repl())
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command()(ask)
+    cli.command()(chat)

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from app.catalog import SECTION_TITLES
-from app.cli import _print_markdown, _settings, cli, err, out, parse_section_number
+from app.cli.console import note, out, parse_section_number, print_markdown, settings
+from app.conversation import ConversationState
 from app.errors import BadInput
+from app.llm import backend_from_settings
 from app.mentor.grader import MAX_ANSWER_CHARS, Grader, OfflineGrader, Rubric, rubric_for
 from app.mentor.interview import REPLY_TEMPLATE
-from app.mentor.state import ConversationState
 from app.prompts import Prompts
 
 if TYPE_CHECKING:
@@ -27,30 +28,22 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 
-def _grader(settings: Settings) -> tuple[Grader, OfflineGrader]:
+def _grader(conf: Settings) -> tuple[Grader, OfflineGrader]:
     """The LLM grader when an LLM is configured (falling back offline), else the offline one."""
     from app.retrieval.embeddings import shared_embedder
 
-    prompts = Prompts(settings.prompts_dir)
-    offline = OfflineGrader(shared_embedder(settings.embedding_model), prompts)
-    if not settings.llm_configured:
+    prompts = Prompts(conf.prompts_dir)
+    offline = OfflineGrader(shared_embedder(conf.embedding_model), prompts)
+    backend = backend_from_settings(conf)
+    if backend is None:
         return offline, offline
-    from app.llm.openai_backend import OpenAIBackend
     from app.mentor.grader import LLMGrader
 
-    backend = OpenAIBackend(
-        model=settings.llm_model,
-        api_key=settings.openai_api_key,
-        base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
-        temperature=settings.llm_temperature,
-    )
     return LLMGrader(backend, prompts, offline), offline
 
 
 def _rubric(
-    settings: Settings,
+    conf: Settings,
     kb: Knowledge,
     offline: OfflineGrader,
     question: str,
@@ -64,11 +57,10 @@ def _rubric(
     # no close bank question: key points from the notes (the index is cached on disk)
     from app.retrieval.index import load_or_build
 
-    index = load_or_build(settings, kb, embedder=offline.embedder)
+    index = load_or_build(conf, kb, embedder=offline.embedder)
     return rubric_for(question, None, kb, index, offline.embedder)
 
 
-@cli.command()
 def grade(
     question: Annotated[str, typer.Option("--question", "-q", help="the interview question")],
     answer: Annotated[str, typer.Option("--answer", "-a", help="the answer to grade")],
@@ -91,11 +83,11 @@ def grade(
             raise BadInput(
                 f"the {name} has {len(value)} characters; the limit is {MAX_ANSWER_CHARS}"
             )
-    settings = _settings()
-    kb = knowledge.load(settings.knowledge_dir)
-    grader, offline = _grader(settings)
+    conf = settings()
+    kb = knowledge.load(conf.knowledge_dir)
+    grader, offline = _grader(conf)
     points = [k for k in key_point or [] if k.strip()] or None
-    rubric = _rubric(settings, kb, offline, question, points)
+    rubric = _rubric(conf, kb, offline, question, points)
     result = asyncio.run(grader.agrade(rubric, answer))
     if json_out:
         data = {
@@ -106,10 +98,10 @@ def grade(
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     if result.notice:
-        err.print(f"note: {result.notice}", highlight=False)
+        note(result.notice)
     card = {**result.to_json(), "action": "graded", "follow_up": False}
-    _print_markdown(
-        Prompts(settings.prompts_dir).render(
+    print_markdown(
+        Prompts(conf.prompts_dir).render(
             REPLY_TEMPLATE,
             actions=[card],
             reminder=None,
@@ -120,7 +112,6 @@ def grade(
     )
 
 
-@cli.command()
 def interview(
     section: Annotated[
         list[str] | None,
@@ -132,7 +123,7 @@ def interview(
     from app.mentor.engine import build
 
     sections = [parse_section_number(s) for s in section or []] or list(SECTION_TITLES)
-    mentor = build(_settings())
+    mentor = build(settings())
     if mentor.interview is None:
         raise BadInput("mock interviews are not available in this build")
     tty = sys.stdin.isatty() and sys.stdout.isatty()
@@ -165,9 +156,14 @@ def _read_line(tty: bool) -> str | None:
 
 def _show(markdown: str, notice: str | None, tty: bool) -> None:
     if notice:
-        err.print(f"note: {notice}", highlight=False)
-    _print_markdown(markdown)
+        note(notice)
+    print_markdown(markdown)
     if tty:
         out.print()
     else:
         sys.stdout.write("\n")
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command()(grade)
+    cli.command()(interview)

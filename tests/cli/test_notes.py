@@ -1,4 +1,4 @@
-"""The `mentor` command as a user runs it: real subprocesses, real exit codes."""
+"""`mentor section`, `sections`, `check` as a user runs them: real subprocesses, real exit codes."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """`mentor tasks`, `mentor check-task`, `mentor plan`, `mentor cards`, `mentor review`.
 
-The CLI keeps study events in a JSON-lines journal (default: <data_dir>/study-journal.jsonl);
-`check-task` and `review` append to it, `plan` and `cards` read it.
+Study events live in the store the web app uses, under the terminal's own owner id
+(app.cli.history): `check-task` and `review` add to it, `plan` and `cards` read it. The store is
+imported by the commands that use it, so `mentor section 5` does not pay for SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -15,21 +16,20 @@ from typing import Annotated
 import typer
 
 from app import knowledge
-from app.cli import cli, parse_section_number
+from app.cli.console import parse_section_number, settings
 from app.errors import BadInput
-from app.settings import Settings
 
 JournalOpt = Annotated[
     Path | None,
-    typer.Option("--journal", help="study events file (default: <data_dir>/study-journal.jsonl)"),
+    typer.Option(
+        "--journal",
+        help="an old JSON-lines journal to import into the database once"
+        " (default: <data_dir>/study-journal.jsonl)",
+    ),
 ]
 NowOpt = Annotated[
     str | None, typer.Option("--now", help="pretend it is this ISO time (simulated clock)")
 ]
-
-
-def _journal(path: Path | None) -> Path:
-    return path or Settings().data_dir / "study-journal.jsonl"
 
 
 def _now(text: str | None) -> datetime:
@@ -43,7 +43,6 @@ def _now(text: str | None) -> datetime:
         raise BadInput(f"--now {text!r} is not an ISO date/time such as 2026-03-01T09:00") from None
 
 
-@cli.command()
 def tasks(
     section: Annotated[
         str | None, typer.Option("--section", "-s", help="only this section")
@@ -60,9 +59,9 @@ def tasks(
     from app.handson import load_book
 
     if validate:
-        _validate_study_files(Settings().knowledge_dir)
+        _validate_study_files(settings().knowledge_dir)
         return
-    book = load_book(Settings().knowledge_dir)
+    book = load_book(settings().knowledge_dir)
     only = parse_section_number(section) if section else None
     chosen = [t for t in book.tasks.values() if only is None or t.section == only]
     if as_json:
@@ -107,7 +106,6 @@ def _validate_study_files(folder: Path) -> None:
     sys.stdout.write(f"ok: {len(book.tasks)} hands-on tasks, citations and version facts\n")
 
 
-@cli.command("check-task")
 def check_task(
     task_id: Annotated[str, typer.Argument(help="task id (see `mentor tasks`)")],
     file: Annotated[
@@ -116,7 +114,7 @@ def check_task(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     lint: Annotated[bool, typer.Option(help="also run hadolint on Dockerfiles")] = True,
     show: Annotated[bool, typer.Option("--show", help="print the task's prompt and exit")] = False,
-    record: Annotated[bool, typer.Option(help="record the result in the journal")] = True,
+    record: Annotated[bool, typer.Option(help="record the result in your study history")] = True,
     journal: JournalOpt = None,
     now: NowOpt = None,
 ) -> None:
@@ -124,7 +122,9 @@ def check_task(
     from app.handson import check, load_book
     from app.handson.inputs import MAX_CHARS
 
-    book = load_book(Settings().knowledge_dir)
+    when = _now(now)  # a bad --now fails before anything is read or recorded
+    conf = settings()
+    book = load_book(conf.knowledge_dir)
     task = book.get(task_id)
     if show:
         sys.stdout.write(f"{task.title} (Section {task.section}, {task.kind})\n\n{task.prompt}\n")
@@ -147,17 +147,17 @@ def check_task(
     else:
         sys.stdout.write(report.to_text())
     if record and report.problem is None:
-        from app.study import journal as jr
+        from app.cli.history import LOCAL_OWNER, study_store
         from app.study.events import Event
 
-        jr.append(
-            _journal(journal),
-            Event.handson(task.section, task.id, report.score, _now(now), imp=task.imp),
-        )
+        with study_store(conf, journal) as repo:
+            repo.add_study_event(
+                LOCAL_OWNER,
+                Event.handson(task.section, task.id, report.score, when, imp=task.imp),
+            )
     raise typer.Exit(0 if report.ok else (2 if report.problem else 1))
 
 
-@cli.command()
 def plan(
     minutes: Annotated[int, typer.Option("--minutes", "-m", help="time you have, 5-480")] = 45,
     as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
@@ -165,22 +165,22 @@ def plan(
     now: NowOpt = None,
 ) -> None:
     """A cram plan that fits your minutes: weakest (IMP) topics first."""
+    from app.cli.history import events, study_store
     from app.handson import load_book
-    from app.study import journal as jr
     from app.study.plan import cram_plan
 
-    settings = Settings()
-    kb = knowledge.load(settings.knowledge_dir)
-    result = cram_plan(
-        kb, jr.load(_journal(journal)), minutes, _now(now), tasks=load_book(settings.knowledge_dir)
-    )
+    when = _now(now)
+    conf = settings()
+    kb = knowledge.load(conf.knowledge_dir)
+    with study_store(conf, journal) as repo:
+        history = events(repo, kb)
+    result = cram_plan(kb, history, minutes, when, tasks=load_book(conf.knowledge_dir))
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(result.to_markdown())
 
 
-@cli.command()
 def cards(
     new: Annotated[int, typer.Option("--new", help="also show this many new cards")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
@@ -188,13 +188,16 @@ def cards(
     now: NowOpt = None,
 ) -> None:
     """Flashcards due for review now (FSRS), plus optional new ones (IMP first)."""
-    from app.study import journal as jr
+    from app.cli.history import events, study_store
     from app.study.cards import due, new_cards
 
-    kb = knowledge.load(Settings().knowledge_dir)
-    events, when = jr.load(_journal(journal)), _now(now)
-    due_now = due(kb, events, when)
-    fresh = new_cards(kb, events, when, limit=new) if new > 0 else []
+    when = _now(now)
+    conf = settings()
+    kb = knowledge.load(conf.knowledge_dir)
+    with study_store(conf, journal) as repo:
+        history = events(repo, kb)
+    due_now = due(kb, history, when)
+    fresh = new_cards(kb, history, when, limit=new) if new > 0 else []
     if as_json:
         sys.stdout.write(
             json.dumps(
@@ -212,7 +215,6 @@ def cards(
         sys.stdout.write(f"new  {c.id:<36} s{c.section:<3} {c.front}\n")
 
 
-@cli.command()
 def review(
     card_id: Annotated[str, typer.Argument(help="card (question) id")],
     rating: Annotated[str, typer.Argument(help="again, hard, good or easy")],
@@ -220,15 +222,25 @@ def review(
     now: NowOpt = None,
 ) -> None:
     """Record a flashcard review and print when the card is due next."""
-    from app.study import journal as jr
+    from app.cli.history import LOCAL_OWNER, events, study_store
     from app.study.cards import find, next_due
     from app.study.cards import review as review_card
 
-    kb = knowledge.load(Settings().knowledge_dir)
-    path = _journal(journal)
-    event = review_card(find(kb, card_id), rating, _now(now))
-    jr.append(path, event)
-    when = next_due(jr.load(path), card_id)
+    at = _now(now)
+    conf = settings()
+    kb = knowledge.load(conf.knowledge_dir)
+    event = review_card(find(kb, card_id), rating, at)
+    with study_store(conf, journal) as repo:
+        repo.add_study_event(LOCAL_OWNER, event)
+        when = next_due(events(repo, kb), card_id)
     sys.stdout.write(
         f"{card_id}: next review {when.isoformat(timespec='minutes') if when else '?'}\n"
     )
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command()(tasks)
+    cli.command("check-task")(check_task)
+    cli.command()(plan)
+    cli.command()(cards)
+    cli.command()(review)

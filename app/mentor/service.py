@@ -1,9 +1,11 @@
-"""One chat turn with its persistence: the user's message is committed before the reply
-starts; the reply is stored as "ok", or as "partial"/"failed" with whatever text was produced;
-the conversation state is saved after every turn.
+"""The turn service: one chat turn with its persistence. The user's message is committed
+before the reply starts; the reply is stored as "ok", or as "partial"/"failed" with whatever
+text was produced; the conversation state is saved after every turn.
 
-The web routes stay thin: they validate nothing themselves, call `begin()` (which raises the
-domain errors that become 404/413/422) and then relay `events()` as SSE or collect it as JSON.
+It lives beside the mentor (not in the store, which only persists, nor in the web layer, which
+only relays) so a CLI chat could run the same turns. The web routes stay thin: they call
+`begin()` (which raises the domain errors that become 404/413/422) and then relay `events()` as
+SSE or collect it as JSON.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from app.conversation import ConversationState
 from app.errors import BadInput, MentorError, StoreUnavailable
-from app.mentor.state import ConversationState
 from app.mentor.types import Delta, Done, Event, Meta, Reply
 from app.store.repository import Repository
+from app.store.state import load_state
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,8 @@ def check_message(message: str, max_chars: int) -> str:
 
 
 class ChatService:
+    """Runs turns of `engine` and stores them through `repo`."""
+
     def __init__(self, repo: Repository, engine: ChatEngine, max_chars: int) -> None:
         self.repo = repo
         self.engine = engine
@@ -84,7 +89,7 @@ class ChatService:
             conv = self.repo.create_conversation(owner, message)
             created = True
         user = self.repo.add_message(owner, conv.id, "user", message, status="ok")
-        state = ConversationState.from_json(conv.state)
+        state = load_state(conv.state)
         return Turn(
             owner=owner,
             conversation_id=conv.id,

@@ -1,0 +1,274 @@
+"""The router's vocabulary: number words, section references, yes/back/help/interview phrases.
+
+Split out of app.mentor.intents (which decides) so each stays small; these are pure text rules,
+no embeddings, no state.
+"""
+
+# regex vocabularies read better unwrapped (as pyproject.toml allows for app/mentor/intents.py)
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from app.catalog import LAST_SECTION
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "last": 20, "final": 20,
+}  # fmt: skip
+_NUM_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_SEC_WORD = (
+    r"(?:section|sectoin|secton|setion|sectin|secion|sec|sect|chapter|chap|ch|part|module|topic|"
+    r"number|§|s(?=\d))"
+)
+# `(?<![a-z])`: "which one" is not "ch one"
+_SECTION_REF = re.compile(
+    rf"(?<![a-z])(?:{_SEC_WORD})\s*\.?\s*(?:no\.?|number|#)?\s*(-?\d+(?:[.,]\d+)?|(?:{_NUM_WORD_RE})(?:[\s-]+(?:hundred|thousand))?)\b"
+)
+_BARE_NUMBER = re.compile(r"^(?:#|no\.?\s*)?(-?\d+(?:\.\d+)?)$")
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+# "the very first section", "the 3rd chapter", "the fifth one" (not "last section": that is back)
+_ORDINAL_REF = re.compile(
+    rf"\b(?:the\s+)?(?:very\s+)?({'|'.join(_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+"
+    rf"(?:section|sectoin|chapter|part|module|topic)\b"
+)
+
+_YES = re.compile(
+    r"^(?:y|ya|yah|yes+|yess+|yep|yup|yeah|yea|sure|ok|okay|k|kk|okey|alright|aight|cool|"
+    r"go|go on|go ahead|continue|cont|next|nxt|proceed|carry on|keep going|let'?s go|lets do it|"
+    r"let'?s do it|do it|more|next one|next section|next please|next pls|yes please|yes pls|"
+    r"sure thing|absolutely|definitely|of course|why not|please|pls|plz|ready|i'?m ready|"
+    r"move on|onwards|onward|next topic|continue please|please continue|yes,? continue|"
+    r"yes,? next|ok next|okay next|sounds good|great,? next|thanks,? next|done,? next|"
+    r"got it,? next|yes let'?s go|👍|✅)$"
+)
+_NO = re.compile(r"^(?:no|nope|nah|not now|later|no thanks|stop|enough|that'?s all)$")
+_BACK = re.compile(
+    r"^(?:back|go back|previous|prev|previous section|previous one|last section|the previous one|"
+    r"go back a section|one back|back one|back please|earlier section|before that)$"
+)
+_GREETING = re.compile(
+    r"^(?:hi+|hello+|hey+|heya|hiya|yo|sup|good (?:morning|afternoon|evening)|greetings|howdy|"
+    r"thanks?|thank you|thx|ty|cheers|bye|goodbye|see ya|cya|how are you\??|what'?s up|"
+    r"lol|lmao|haha+|hehe|hmm+|wow|omg|nice|brb|ok cool|cool)\b"
+)
+_HELP = re.compile(
+    r"^(?:help|halp|menu|commands|options|\?|what can you do|how does this work|how do i use this|"
+    r"list(?: all)?(?: the)? sections|show(?: me)?(?: all)?(?: the)? sections|sections|"
+    r"table of contents|toc|contents|syllabus|what are the sections|which sections are there|"
+    r"(?:show |what'?s |what is )?my progress|progress|where was i|where am i|what have i (?:covered|read|done)|"
+    r"what do you cover|what topics|list topics|topics|(?:what|which) (?:sections|topics|chapters)\b|"
+    r"how far (?:along )?(?:am i|have i (?:got|gotten|come))|how am i doing|my (?:stats|score|scores)|"
+    r"where (?:did|do) i (?:leave|stop|stopp?ed)(?: off)?|where were we|"
+    r"(?:what'?s |what is |show )?(?:the )?(?:sections? list|list of (?:the )?sections))\b"
+)
+_INJECTION = re.compile(
+    r"ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard (?:all|previous|your)|"
+    r"system prompt|your (?:instructions|prompt|rules)|initial prompt|reveal|jailbreak|\bdan\b|"
+    r"developer mode|you are now|act as (?!an? interviewer)|pretend (?:to be|you)|"
+    r"print (?:your|the) (?:prompt|instructions)|repeat (?:the|your) (?:text|words) above|"
+    r"<\s*/?\s*system\s*>|\[system\]|override (?:your|the) (?:rules|instructions)"
+)
+# a request for N questions, a practice round, rapid fire: an interview even without the word
+_QUESTIONS_WANTED = re.compile(
+    r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|some|a few|few|more)\s+"
+    r"(?:more\s+)?(?:hard\s+|quick\s+|tough\s+|short\s+|interview\s+)?(?:questions|qs)\b|"
+    r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
+    r"\b(?:questions|qs) at me\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
+    r"\bpracti[cs]e (?:answering|some|a few|with)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b"
+)
+# "then what happens ...", "ok but why ...": a question after a lead-in word
+_LEAD_IN_QUESTION = re.compile(
+    r"^(?:then|so|and|but|ok|okay|wait|hmm|right|also)\s+(?:but\s+)?"
+    r"(?:what|why|how|when|where|which|who|is|are|can|does|do|did|should)\b"
+)
+_STUDY_VERB = re.compile(r"\b(?:go over|go through|cover|look at|open|revise|study)\b")
+# the user points at a section by its topic: "that part", "the one about X", "X section"
+_POINTS_AT_NOTES = re.compile(
+    r"\b(?:that part|this part|that one|the one (?:about|on|with)|the .{1,30} (?:section|chapter|part|stuff)|"
+    r"(?:section|chapter|notes|part)\b|stuff$)"
+)
+_HELP_SEARCH = re.compile(
+    r"\b(?:how (?:do|can|should) i use (?:this|it|you)|i'?m new here|im new here|new here)\b|"
+    r"^(?:can|do|could) you (?:also )?(?:quiz|interview|test|show|do)\b.*\b(?:too|also|or only|as well)\b"
+)
+# "not 5, 6", "i meant 12 not 11", "wrong one, I asked for 8": the section the user corrects to
+_CORRECTED = re.compile(
+    r"\b(?:meant|asked for|wanted|want|said)\s+(?:section\s+|sec\s+|#)?(\d{1,3}|[a-z]+)\b"
+)
+_NOT_NUMBER = re.compile(r"\bnot\s+(?:section\s+|sec\s+|#)?(\d{1,3})\b")
+# compound requests: "section 5 then quiz me", "interview me first, then show section 11"
+_THEN = re.compile(
+    r"\s*(?:,\s*)?(?:\band\s+then\b|\bthen\b|\bfollowed by\b|\band after that\b|\bafter that\b)\s*"
+)
+_TWO_NUMBERS = re.compile(
+    rf"^(?:(?:do|show|open|read|sections?|secs?|chapters?)\s+)?(\d{{1,2}}|{_NUM_WORD_RE})\s+"
+    rf"(?:and|&|\+)\s+(\d{{1,2}}|{_NUM_WORD_RE})(?:\s+(?:please|pls|plz))?$"
+)
+
+_INTERVIEW = re.compile(
+    r"\b(?:mock|interview|quiz|test me|grill me|drill me|examine me|ask me (?:some |a few )?"
+    r"(?:questions|qs|something)|practice (?:questions|interview)|q ?& ?a round|viva|"
+    r"question me|challenge me|test (?:my|me)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
+)
+_NOTES_WORD = re.compile(
+    r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open|"
+    r"start|begin|take me to|jump to|go to|skip to|read|summary|overview|guide|cheat ?sheet|"
+    r"lesson|the .{1,25} one|one on|section on|chapter on|let'?s do|let'?s (?:look at|go over|cover)|"
+    r"look at|go over|the .{1,30} (?:section|chapter|part|notes)|i need|i want|can i (?:get|have|see))\b"
+)
+# nouns that ask for the notes themselves, even inside a question ("can I get the volumes notes?")
+_NOTES_NOUN = re.compile(r"\b(?:notes|section|chapter|cheat ?sheet|revision notes)\b")
+_REQUEST_START = re.compile(r"^(?:can|could|would|may) (?:i|you|we)\b")
+_QUESTION_START = re.compile(
+    r"^(?:what|what's|whats|why|how|when|where|which|who|whom|whose|is|are|can|could|should|"
+    r"would|will|do|does|did|explain|describe|define|tell me|compare|difference|diff|"
+    r"differentiate|clarify|meaning|help me understand|i don'?t (?:get|understand)|"
+    r"i'?m confused|confused|eli5|give me an example|example of|whats the|wat|wht|y does|y is)\b"
+)
+_ALL = re.compile(
+    r"\b(?:everything|all(?: sections| topics| of it)?|whole guide|full guide|entire guide|all 20|anything|random)\b"
+)
+_REVISED = re.compile(
+    r"\b(?:what i(?:'?ve| have)? (?:revised|read|covered|studied|seen|done)|my sections|sections i (?:read|revised|covered))\b"
+)
+_MID_QUESTION = re.compile(
+    r"^(?:what is|what's|whats|what are|what does|how does|how do|why does|why do|"
+    r"can you explain|could you explain|explain|define|wait,? what)\b"
+)
+_PLAN = re.compile(
+    r"\b(?:what should i (?:revise|study|read|learn|focus on|do next)|study plan|revision plan|cram|"
+    r"make me a plan|plan my (?:study|revision|time)|i (?:only )?(?:have|got)\s+(?:an? |\d+(?:\.\d+)?\s*)"
+    r"(?:min|mins|minutes|minute|hours?|hrs?|h)\b|where (?:should|do) i (?:start|focus))"
+)
+_PLAN_TIME = re.compile(r"(\d+(?:\.\d+)?|an?|half an?)\s*(min|mins|minutes|minute|hours?|hrs?|h)\b")
+_CARDS = re.compile(
+    r"\b(?:due cards|flash ?cards?|review (?:my )?cards|cards (?:are |that are )?due|"
+    r"spaced (?:review|repetition))\b"
+)
+_SIMPLER = re.compile(
+    r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
+)
+_COUNT = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:more\s+)?(?:questions?|qs|q)\b"
+)
+_NOTES_NUMBER = re.compile(
+    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
+)
+_DOCKER_WORDS = re.compile(
+    r"docker|container|image|dockerfile|compose|swarm|kubernetes|k8s|kubectl|volume|network|"
+    r"registry|daemon|dockerd|containerd|runc|oci|buildkit|buildx|podman|layer|cgroup|namespace|"
+    r"port|mount|entrypoint|cmd|healthcheck|oom|sigterm|sigkill|exit code|137|143|pod|helm|"
+    r"ci/?cd|pipeline|github actions|gitlab|jenkins|hub|tag|digest|rootless|seccomp|apparmor|"
+    r"capabilit|secret|env|arg|cache|multi-?stage|overlay|bridge|macvlan|dns|logs?|stats|exec|"
+    r"inspect|prune|restart|scale|replica|service|stack|node|cluster|wasm|sbom|scout|trivy|"
+    r"build|copy|\brun\b|error|failed|crash|exit|daemon|socket|compose|yaml|nginx|postgres|"
+    r"\bapp\b|application|server|deploy|ship|process|memory|\bram\b|cpu|disk|storage|persist|"
+    r"database|\bdb\b|isolat|vulnerab|\bscan|securi|secure|perform|slow|size|microservice|devops|"
+    r"cloud|aws|azure|gcp|\becs\b|\beks\b|\bgke\b|\baks\b|permission|\broot\b|sudo|ubuntu|debian|"
+    r"\bmac\b|macos|windows|variable|config|orchestrat|load balanc|proxy|\bhttp|tls|cert|ssh|"
+    r"version|upgrade|install|kill|signal|\bstop|health|probe|monitor|metric|debug|trace|"
+    r"\bpid\b|init|mount|bind|tmpfs|ingress|gateway|firewall|iptables|nftables|ufw|\bip\b|"
+    r"routing|mesh|quorum|raft|manager|worker|rollback|rolling|secret|vault|sign|sbom|"
+    r"subnet|ephemeral|stateless|stateful|immutable|reproducib|sandbox|hypervisor|"
+    r"\bci\b|\bcd\b|artifact|\bpush|\bpull|(?:^|\s)--?[a-z]|\.ya?ml|\.json|\bdev\b|prod|"
+    r"alpine|distroless|scratch|wsl|desktop|hyper-?v|vm\b|virtual machine|linux|kernel"
+)
+
+
+_YES_STRONG = frozenset(
+    "y ya yah yes yess yesss yep yup yeah yea sure ok okay k kk okey alright aight continue cont "
+    "next nxt proceed go ready onward onwards more absolutely definitely 👍 ✅".split()
+)
+_YES_FILLER = frozenset(
+    "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
+    "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
+    "of course why not right that's thats perfect awesome got it done bring give me for this "
+    "after".split()
+)
+
+
+def is_yes(bare: str) -> bool:
+    """ "yes", "ok next", "sure, let's continue", "next one pls": agreement to go on."""
+    if _YES.match(bare):
+        return True
+    words = re.findall(r"[\w'👍✅]+", bare)
+    return (
+        0 < len(words) <= 7
+        and any(w in _YES_STRONG for w in words)
+        and all(w in _YES_STRONG or w in _YES_FILLER for w in words)
+    )
+
+
+_BACK_STRONG = frozenset("back previous prev".split())
+_BACK_FILLER = frozenset(
+    "go one a section please pls plz the to step bit again take me let's lets can we".split()
+)
+
+
+def is_back(bare: str) -> bool:
+    """ "go back one", "previous please", "take me back": a step back to the last section."""
+    words = re.findall(r"[\w']+", bare)
+    return (
+        0 < len(words) <= 6
+        and any(w in _BACK_STRONG for w in words)
+        and all(w in _BACK_STRONG or w in _BACK_FILLER for w in words)
+    )
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    text = text.replace("&", " and ")
+    text = re.sub(r"[^\w\s§#'/.+-]", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+def _parse_number(raw: str) -> float | None:
+    raw = raw.strip().replace(",", ".")
+    if raw in NUMBER_WORDS:
+        return NUMBER_WORDS[raw]
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
+        return float(raw)
+    return None
+
+
+def out_of_range(raw: str) -> str:
+    return (
+        f"There is no Section {raw} — the guide has sections 1 to {LAST_SECTION}. "
+        'Say **"Start from Section 1"**, a number from 1-20, or **"list sections"**.'
+    )
+
+
+def _section_ref(text: str) -> tuple[int | None, str | None]:
+    """A section named by number: (number, None), (None, problem) or (None, None)."""
+    m = _SECTION_REF.search(text)
+    raw = None
+    if m:
+        raw = m.group(1)
+    elif o := _ORDINAL_REF.search(text):
+        raw = o.group(1)
+        raw = raw if raw in NUMBER_WORDS else re.sub(r"(?:st|nd|rd|th)$", "", raw)
+    else:
+        b = _BARE_NUMBER.match(text)
+        if b:
+            raw = b.group(1)
+    if raw is None:
+        junk = re.match(rf"^(?:start from |go to |open )?(?:{_SEC_WORD})\s+(\S+)$", text)
+        if junk and junk.group(1) not in NUMBER_WORDS:
+            return None, out_of_range(junk.group(1))
+        return None, None
+    tail = text[m.end() :] if m else ""
+    if raw in NUMBER_WORDS and re.match(rf"^[\s-]+(?:{_NUM_WORD_RE})\b", tail):
+        return None, out_of_range(f"{raw} {tail.strip(' -').split()[0]}")
+    if re.search(r"hundred|thousand", raw):
+        return None, out_of_range(raw)
+    value = _parse_number(raw)
+    if value is None:
+        return None, None
+    if value != int(value) or not 1 <= value <= LAST_SECTION:
+        return None, out_of_range(raw)
+    return int(value), None

@@ -1,0 +1,345 @@
+"""The request and response bodies of the JSON API, as pydantic models: every JSON route names
+its `response_model`, so the OpenAPI document (and schemathesis, and any client generator) knows
+the real shapes.
+
+Bodies built by other packages' `to_json()` (study, hands-on, grading) are open models
+(`extra="allow"`): the fields listed here are documented and checked, and a field those
+packages add later still reaches the client instead of being silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from openai.types import Model
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from pydantic import BaseModel, ConfigDict, Field
+
+Number = int | float  # an int stays an int in the JSON (a bare float would turn 6 into 6.0)
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# -- ops -------------------------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "starting", "failed"]
+    index: bool
+    mentor: bool
+    database: bool
+
+
+# -- sections and search ---------------------------------------------------------------------
+
+
+class SectionTitle(BaseModel):
+    number: int
+    title: str
+
+
+class SectionNote(BaseModel):
+    number: int
+    title: str
+    markdown: str
+    html: str = Field(description="sanitised HTML of the note")
+
+
+class SearchHit(Open):
+    section: int
+    heading: str
+    score: Number
+    text: str
+    citation: str
+    kind: str
+    id: str
+
+
+# -- chat and conversations ------------------------------------------------------------------
+
+
+class Citation(Open):
+    section: int
+    heading: str
+    anchor: str | None = Field(default=None, description="the heading's slug: /sections/N#anchor")
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    message: str = Field(description="what the user typed")
+    conversation_id: str | None = Field(default=None, description="null starts a conversation")
+
+
+class ChatReply(Open):
+    """The whole turn (`Accept: application/json`); the SSE `done` event carries the same."""
+
+    conversation_id: str
+    message_id: int | None
+    intent: str
+    section: int | None
+    citations: list[Citation]
+    markdown: str
+    html: str
+    notice: str | None = None
+    backend: str | None = None
+    card: dict[str, Any] | None = None
+    mode: str | None = None
+    current_section: int | None = None
+    status: str
+
+
+class ConversationSummary(BaseModel):
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    messages: int
+
+
+class MessageOut(BaseModel):
+    id: int
+    role: str
+    content: str
+    html: str
+    intent: str | None
+    section: int | None
+    citations: list[Citation]
+    card: dict[str, Any] | None
+    notice: str | None
+    status: str
+    created_at: str
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    state: dict[str, Any]
+    messages: list[MessageOut]
+
+
+class RenameIn(BaseModel):
+    title: str
+
+
+class Renamed(BaseModel):
+    id: str
+    title: str
+    updated_at: str
+
+
+class SectionProgress(Open):
+    number: int
+    title: str
+    seen: bool
+    interviewed: bool
+    last_score: Number | None
+    answered: int
+
+
+class ProgressOut(BaseModel):
+    seen: int
+    interviewed: int
+    total: int
+    sections: list[SectionProgress]
+
+
+# -- grading ---------------------------------------------------------------------------------
+
+
+class GradeIn(BaseModel):
+    question: str = Field(description="the interview question")
+    answer: str = Field(description="the candidate's answer")
+    key_points: list[str] | None = Field(
+        default=None, description="what a good answer contains; omitted: found for you"
+    )
+
+
+class GradeOut(Open):
+    grade: Literal["strong", "partial", "wrong"]
+    score: Number = Field(description="0-10")
+    covered: list[str]
+    missed: list[str]
+    feedback: str
+    misconceptions: list[str] = []
+    model_answer: str = ""
+    backend: str = "offline"
+    notice: str | None = None
+    dated: list[dict[str, Any]] = Field(
+        default=[], description="claims that were right years ago, with what changed"
+    )
+    rubric_source: str
+    key_points: list[str]
+
+
+# -- study -----------------------------------------------------------------------------------
+
+
+class SectionMastery(Open):
+    section: int
+    title: str
+    mastery: Number
+    retention: Number
+    coverage: Number
+    items: int
+    due: int
+    imp_items: int
+    status: str
+    due_cards: int
+
+
+class MasteryOut(BaseModel):
+    at: str
+    sections: list[SectionMastery]
+    due_cards: int
+    events: int
+
+
+class PlanItem(Open):
+    kind: str
+    section: int
+    minutes: int
+    title: str
+    detail: str
+    refs: list[str]
+    priority: Number
+
+
+class Ranked(BaseModel):
+    section: int
+    priority: Number
+
+
+class PlanOut(Open):
+    budget: int
+    total: int
+    items: list[PlanItem]
+    ranking: list[Ranked]
+
+
+class TaskSummary(Open):
+    id: str
+    section: int
+    kind: str
+    title: str
+    prompt: str
+    imp: bool
+    level: str
+    minutes: int
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    answer: str = Field(description="the Dockerfile, docker command or compose.yaml to check")
+
+
+class Finding(Open):
+    role: str
+    check: str
+    passed: bool
+    message: str
+    line: int | None
+    cite: dict[str, Any] | None
+
+
+class CheckReport(Open):
+    task_id: str
+    kind: str
+    ok: bool
+    score: Number
+    problem: str | None
+    passed: int
+    failed: int
+    findings: list[Finding]
+    task: TaskSummary
+
+
+class Card(Open):
+    id: str
+    section: int
+    imp: bool
+    level: str
+    front: str
+    back: str
+
+
+class DueCard(Card):
+    due: str
+    retrievability: Number
+
+
+class DueCards(BaseModel):
+    due: list[DueCard]
+    new: list[Card]
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    rating: str | int = Field(description="again, hard, good or easy (or 1-4)")
+
+
+class Reviewed(BaseModel):
+    card: str
+    section: int
+    rating: int | None
+    next_due: str | None
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+class ErrorOut(Open):
+    """Every error: a sentence (or, for a malformed body, the list of validation errors)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+# -- the OpenAI-compatible API (/v1): the `openai` package's own types -------------------------
+
+
+class MentorFields(Open):
+    """What the mentor adds beside an OpenAI completion (clients ignore unknown fields)."""
+
+    intent: str
+    section: int | None
+    citations: list[Citation]
+    notice: str | None
+    card: dict[str, Any] | None
+
+
+class MentorCompletion(ChatCompletion):
+    mentor: MentorFields
+
+
+class MentorChunk(ChatCompletionChunk):
+    mentor: MentorFields | None = None
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[Model]
+
+
+class CompletionMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+
+class CompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, max_tokens ... are accepted
+
+    model: str = "docker-mentor"
+    messages: list[CompletionMessage] = Field(min_length=1)
+    stream: bool = False
