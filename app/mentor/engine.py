@@ -101,6 +101,7 @@ class Mentor:
         mentor = cls(
             kb, index, Prompts(settings.prompts_dir), backend, max_tokens=settings.llm_max_tokens
         )
+        mentor.matcher.cache_dir = settings.resolved_index_dir
         mentor.warm()
         return mentor
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,6 +58,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     out_of_range,
 )
 from app.mentor.types import Intent
+from app.retrieval.embeddings import encode_cached
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge
@@ -95,6 +97,7 @@ class SectionMatcher:
     _examples: np.ndarray | None = field(default=None, repr=False)
     _example_intents: list[str] = field(default_factory=list, repr=False)
     _topics: re.Pattern[str] | None = field(default=None, repr=False)
+    cache_dir: Path | None = None  # where alias and example vectors are kept between starts
 
     def delexicalise(self, text: str) -> str:
         """Every section name or alias replaced by "topic": the vote is about what the user
@@ -154,7 +157,7 @@ class SectionMatcher:
                 for name in names:
                     labels.append(name)
                     owners.append(n)
-            self._vectors = self.embedder.encode(labels)
+            self._vectors = encode_cached(self.embedder, labels, self.cache_dir)
             self._owners = owners
         sims = self._vectors @ self.embedder.encode_one(text)
         best = int(np.argmax(sims))
@@ -171,7 +174,8 @@ class SectionMatcher:
             from app.mentor.intent_examples import EXAMPLES
 
             pairs = [(intent, m) for intent, ms in EXAMPLES.items() for m in ms]
-            self._examples = self.embedder.encode([self.delexicalise(_norm(m)) for _, m in pairs])
+            texts = [self.delexicalise(_norm(m)) for _, m in pairs]
+            self._examples = encode_cached(self.embedder, texts, self.cache_dir)
             self._example_intents = [intent for intent, _ in pairs]
         sims = self._examples @ self.embedder.encode_one(self.delexicalise(text))
         nearest = np.argsort(-sims)[:VOTE_K]

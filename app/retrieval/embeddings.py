@@ -18,6 +18,7 @@ threads, which is faster there even with a busy neighbour.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import threading
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 PACKAGED = "packaged:all-MiniLM-L6-v2"
-# more texts than this in one call count as a batch (the index build), fewer as a query
-SMALL_BATCH = 48
 BATCH_THREADS = 2
 
 _torch_lock = threading.Lock()
@@ -140,13 +139,14 @@ class Embedder:
         return int(getter())
 
     def encode(
-        self, texts: list[str], batch_size: int = 32, *, bulk: bool | None = None
+        self, texts: list[str], batch_size: int = 32, *, bulk: bool = False
     ) -> NDArray[np.float32]:
         """Unit-length float32 vectors, one row per text. `bulk`: this call is part of a large
-        build (None: decide by the number of texts)."""
+        build (the index): worth importing torch for. Everything else stays on the numpy engine,
+        so a serving process never pays torch's import."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        small = len(texts) <= SMALL_BATCH if bulk is None else not bulk
+        small = not bulk
         if self._numpy and small:
             return self._encode_numpy(texts, batch_size)
         model = self.model if not self._numpy else self._batch_engine()
@@ -195,6 +195,32 @@ class Embedder:
     def encode_one(self, text: str) -> NDArray[np.float32]:
         row: NDArray[np.float32] = self.encode([text])[0]
         return row
+
+
+def encode_cached(embedder: Embedder, texts: list[str], folder: Path | None) -> NDArray[np.float32]:
+    """`embedder.encode(texts)`, kept on disk under `folder` by a hash of the model and the
+    texts (the section aliases and intent examples every start needs: ~2 s on the numpy engine,
+    a few milliseconds from disk). A missing or unreadable file is recomputed, never an error."""
+    if folder is None:
+        return embedder.encode(texts)
+    digest = hashlib.sha256("\0".join([embedder.model_name, *texts]).encode()).hexdigest()[:24]
+    path = folder / f"texts-{digest}.npy"
+    try:
+        cached: NDArray[np.float32] = np.load(path)
+        if cached.shape[0] == len(texts):
+            return cached
+    except (OSError, ValueError):
+        pass
+    vectors = embedder.encode(texts)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as out:
+            np.save(out, vectors)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder only costs the next start the same encoding
+    return vectors
 
 
 @lru_cache(maxsize=4)
