@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -105,7 +106,13 @@ class Section:
 @dataclass(frozen=True)
 class Knowledge:
     sections: dict[int, Section]
-    myths: tuple[Myth, ...] = ()
+    folder: Path | None = None
+
+    @cached_property
+    def myths(self) -> tuple[Myth, ...]:
+        """The myth catalogue, parsed on first use: serving notes and answers never needs it,
+        and parsing ~570 entries is a quarter of a start-up's knowledge load."""
+        return load_myths(self.folder) if self.folder else ()
 
     def section(self, number: int) -> Section:
         try:
@@ -243,7 +250,7 @@ def load(knowledge_dir: Path) -> Knowledge:
         bank = knowledge_dir / "questions" / f"{path.stem}.yaml"
         qs = tuple(parse_questions(bank, section.number)) if bank.exists() else ()
         sections[section.number] = Section(**{**section.__dict__, "questions": qs})
-    return Knowledge(sections=dict(sorted(sections.items())), myths=load_myths(knowledge_dir))
+    return Knowledge(sections=dict(sorted(sections.items())), folder=knowledge_dir)
 
 
 def _words(text: str) -> int:
