@@ -178,7 +178,8 @@ class Evaluation:
                 other = next((c for s, c in strong_by_section.items() if s != case.section), None)
                 if other is not None:
                     g = await grader.agrade(rubric, other.answer)
-                    caught.append(g.off_topic or g.grade == "wrong")
+                    # an answer to another section's question must be graded wrong
+                    caught.append(g.grade == "wrong")
             tick("grading")
         metrics = {"grading_agreement": agree / len(sets.grading)}
         if wrong:

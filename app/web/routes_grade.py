@@ -79,10 +79,7 @@ async def grade(
     grader: GraderDep,
 ) -> dict[str, Any]:
     """{grade: strong|partial|wrong, score: 0-10, covered, missed, feedback, misconceptions,
-    model_answer, rubric_source, backend, notice, dated, myths, off_topic, answers_instead};
-    `myths` lists the catalogue myths the answer asserts, each {id, claim, quote, correction,
-    section, heading, anchor, kind} (link: /sections/{section}#{anchor}); `off_topic` is true
-    when the answer is closer to another question (`answers_instead`); `dated` lists the claims
+    model_answer, rubric_source, backend, notice, dated}; `dated` lists the claims
     that were right years ago, each {id, topic, matched, then, now, since, note, citation, cite:
     {section, heading, quote}, key_point} (app/study/versions.py, Grade.dated)."""
     key_points = _check(body, min(MAX_ANSWER_CHARS, settings.max_message_chars))

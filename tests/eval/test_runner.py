@@ -60,3 +60,15 @@ def test_sets_are_cut_to_the_limit() -> None:
     assert len(chosen.clarify) == 3 and len(chosen.injections) == 3
     assert len(chosen.grading) == 9
     assert {c.label for c in chosen.grading} == {"strong", "partial", "wrong"}
+
+
+async def test_the_offline_row_grades_the_labelled_answers(kb, index) -> None:  # type: ignore[no-untyped-def]
+    """The grading part on real labelled answers (it once crashed on an attribute the shipped
+    Grade does not have, while the tests above skipped grading)."""
+    full = eval_sets.load(2)
+    chosen = eval_sets.Sets(sections=[], clarify=[], grading=full.grading, injections=[])
+    evaluation = Evaluation(kb, index, Prompts(ROOT / "prompts"), None)
+    metrics = await evaluation.run(chosen, lambda _part: None)
+    assert 0.0 <= metrics["grading_agreement"] <= 1.0
+    assert 0.0 <= metrics["wrong_strong"] <= 1.0
+    assert 0.0 <= metrics["off_topic_caught"] <= 1.0
