@@ -166,18 +166,8 @@ def parse_section(path: Path) -> Section:
 
 
 def parse_questions(path: Path, section: int) -> list[Question]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
-    if root is None or not isinstance(root, yaml.SequenceNode):
-        raise KnowledgeError(f"{path}:1: a question bank must be a YAML list of questions")
     questions = []
-    for node in root.value:
-        line = node.start_mark.line + 1
-        data = _Loader(yaml.serialize(node)).get_single_data()
+    for line, data in _yaml_list(path, "a question bank must be a YAML list of questions"):
         if not isinstance(data, dict):
             raise KnowledgeError(f"{path}:{line}: each question must be a mapping")
         try:
@@ -194,8 +184,9 @@ def headings(markdown: str) -> list[str]:
     return _H3.findall(markdown)
 
 
-def _yaml_list(path: Path, what: str) -> list[tuple[int, Any]]:
-    """(line, item) for each item of a YAML list file; KnowledgeError names the line."""
+def _yaml_list(path: Path, not_a_list: str) -> list[tuple[int, Any]]:
+    """(line, item) for each item of a YAML list file; KnowledgeError names the line
+    (`not_a_list`: the message when the file is not a list)."""
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -203,7 +194,7 @@ def _yaml_list(path: Path, what: str) -> list[tuple[int, Any]]:
         mark = getattr(exc, "problem_mark", None)
         raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
     if root is None or not isinstance(root, yaml.SequenceNode):
-        raise KnowledgeError(f"{path}:1: {what} must be a YAML list")
+        raise KnowledgeError(f"{path}:1: {not_a_list}")
     return [
         (node.start_mark.line + 1, _Loader(yaml.serialize(node)).get_single_data())
         for node in root.value
@@ -213,7 +204,7 @@ def _yaml_list(path: Path, what: str) -> list[tuple[int, Any]]:
 def parse_myths(path: Path) -> list[Myth]:
     """One myth file; the first invalid entry raises KnowledgeError with its line."""
     myths = []
-    for line, data in _yaml_list(path, "a myth file"):
+    for line, data in _yaml_list(path, "a myth file must be a YAML list"):
         if not isinstance(data, dict):
             raise KnowledgeError(f"{path}:{line}: each myth must be a mapping")
         try:
@@ -333,7 +324,7 @@ def myth_problems(knowledge_dir: Path, sections: dict[int, Path]) -> list[str]:
     seen: dict[str, str] = {}
     for path in sorted(myth_dir.glob("*.yaml")) if myth_dir.is_dir() else []:
         try:
-            entries = _yaml_list(path, "a myth file")
+            entries = _yaml_list(path, "a myth file must be a YAML list")
         except KnowledgeError as exc:
             problems.append(str(exc))
             continue
