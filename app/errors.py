@@ -18,15 +18,14 @@ class BadInput(MentorError):
 
 
 class NotFound(MentorError):
+    """No such section, task, card or conversation (for this owner)."""
+
     exit_code = 2
     status_code = 404
 
 
 class KnowledgeError(MentorError):
-    """A knowledge file cannot be parsed; the message names the file and line."""
-
-    exit_code = 1
-    status_code = 500
+    """A knowledge file cannot be parsed; the message names the file and line (exit 1, 500)."""
 
 
 class StoreUnavailable(MentorError):

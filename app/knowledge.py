@@ -167,7 +167,7 @@ def parse_section(path: Path) -> Section:
 
 def parse_questions(path: Path, section: int) -> list[Question]:
     questions = []
-    for line, data in _yaml_list(path, "a question bank must be a YAML list of questions"):
+    for line, data in yaml_list(path, "a question bank must be a YAML list of questions"):
         if not isinstance(data, dict):
             raise KnowledgeError(f"{path}:{line}: each question must be a mapping")
         try:
@@ -184,27 +184,30 @@ def headings(markdown: str) -> list[str]:
     return _H3.findall(markdown)
 
 
-def _yaml_list(path: Path, not_a_list: str) -> list[tuple[int, Any]]:
+def yaml_list(path: Path, not_a_list: str, *, empty_ok: bool = False) -> list[tuple[int, Any]]:
     """(line, item) for each item of a YAML list file; KnowledgeError names the line
-    (`not_a_list`: the message when the file is not a list)."""
-    text = path.read_text(encoding="utf-8")
+    (`not_a_list`: the message when the file is not a list). With `empty_ok` a file holding no
+    YAML document (empty, or comments only) is an empty list."""
+    # one parse: compose the node tree, then construct each item from its own node
+    loader = _Loader(path.read_text(encoding="utf-8"))
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = loader.get_single_node()
+        if root is None and empty_ok:
+            return []
+        if root is None or not isinstance(root, yaml.SequenceNode):
+            raise KnowledgeError(f"{path}:1: {not_a_list}")
+        return [(node.start_mark.line + 1, loader.construct_document(node)) for node in root.value]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
-    if root is None or not isinstance(root, yaml.SequenceNode):
-        raise KnowledgeError(f"{path}:1: {not_a_list}")
-    return [
-        (node.start_mark.line + 1, _Loader(yaml.serialize(node)).get_single_data())
-        for node in root.value
-    ]
+    finally:
+        loader.dispose()
 
 
 def parse_myths(path: Path) -> list[Myth]:
     """One myth file; the first invalid entry raises KnowledgeError with its line."""
     myths = []
-    for line, data in _yaml_list(path, "a myth file must be a YAML list"):
+    for line, data in yaml_list(path, "a myth file must be a YAML list"):
         if not isinstance(data, dict):
             raise KnowledgeError(f"{path}:{line}: each myth must be a mapping")
         try:
@@ -324,7 +327,7 @@ def myth_problems(knowledge_dir: Path, sections: dict[int, Path]) -> list[str]:
     seen: dict[str, str] = {}
     for path in sorted(myth_dir.glob("*.yaml")) if myth_dir.is_dir() else []:
         try:
-            entries = _yaml_list(path, "a myth file must be a YAML list")
+            entries = yaml_list(path, "a myth file must be a YAML list")
         except KnowledgeError as exc:
             problems.append(str(exc))
             continue

@@ -1,4 +1,4 @@
-"""Intent routing accuracy on bench/data/intents.yaml and the fresh probe intents_probe.yaml.
+"""Intent routing accuracy on bench/data/intents.yaml and the probes intents_probe*.yaml.
 
 The probe was written before its fixes and uses its own shorthand: `state: {after_section: N}`
 (section N was just shown, so N + 1 is on offer), `sections: []` for an interview over every
@@ -23,6 +23,7 @@ from app.mentor.intents import Route, SectionMatcher, route
 
 DATA = Path(__file__).parent / "data" / "intents.yaml"
 PROBE = Path(__file__).parent / "data" / "intents_probe.yaml"
+PROBE_V2 = Path(__file__).parent / "data" / "intents_probe_v2.yaml"
 
 
 @dataclass
@@ -60,14 +61,14 @@ def _sections_ok(got: tuple[int, ...], want: list[int]) -> bool:
 
 def case_ok(case: dict[str, Any], r: Route) -> bool:
     """The intent, the labelled section(s), and for a compound message its second part."""
-    ok = r.intent == case["intent"]
+    ok: bool = r.intent == case["intent"]
     if ok and "section" in case:
-        ok = r.section == case["section"]
+        ok = bool(r.section == case["section"])
     if ok and "sections" in case:
         ok = _sections_ok(r.sections, case["sections"])
     if ok and "then" in case:
         then = getattr(r, "then", None)
-        ok = then is not None and then.intent == case["then"]
+        ok = then is not None and bool(then.intent == case["then"])
     return ok
 
 
@@ -101,7 +102,12 @@ def main() -> None:
     kb = knowledge.load(Settings().knowledge_dir)
     matcher = SectionMatcher.from_knowledge(kb, shared_embedder())
     matcher.by_meaning("warm up")
-    for name, path in (("intents.yaml", DATA), ("intents_probe.yaml (fresh probe)", PROBE)):
+    sets = (
+        ("intents.yaml", DATA),
+        ("intents_probe.yaml (first probe, seen)", PROBE),
+        ("intents_probe_v2.yaml (second probe)", PROBE_V2),
+    )
+    for name, path in sets:
         print(f"--- {name}")
         show(evaluate(matcher, path), path)
 

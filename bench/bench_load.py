@@ -21,6 +21,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.process import wait_for_readyz
+
 CONVERSATIONS = int(os.environ.get("LOAD_CONVERSATIONS", "50"))
 TURNS_PER_CONVERSATION = int(os.environ.get("LOAD_TURNS", "24"))  # 50 x 24 = 1,200 turns
 DEADLINE_S = 900  # the run stops itself after this, whatever happens
@@ -149,15 +151,7 @@ def main() -> None:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        else:
+        if not wait_for_readyz(base, 180, every=0.25):
             raise SystemExit(
                 "server never became ready: " + (tmp / "server.log").read_text()[-2000:]
             )

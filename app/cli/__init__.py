@@ -26,26 +26,10 @@ for group in (notes, server, search, chat, interview, study, eval):
 
 
 def main() -> None:
-    """Entry point: domain errors become one line on stderr and an exit code."""
+    """Entry point: domain errors become one line on stderr and an exit code. Usage errors
+    (unknown command, bad option, no arguments) are click's own message and exit 2."""
     try:
-        # without standalone mode click returns (not raises) the code of typer.Exit
-        code = cli(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        cli()  # standalone: click prints usage errors and exits; typer.Exit becomes its code
     except MentorError as exc:
         err.print(f"error: {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-
-
-__all__ = ["cli", "main"]

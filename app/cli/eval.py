@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -45,8 +44,14 @@ def eval_command(
     maximum: Annotated[
         list[str] | None, typer.Option("--max", help="METRIC=VALUE no model may exceed")
     ] = None,
-    max_tokens: Annotated[int | None, typer.Option(help="cap on one generated reply")] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(min=16, help="cap on every generated reply, grades included (slow models)"),
+    ] = None,
     timeout: Annotated[float | None, typer.Option(help="seconds per model request")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="reuse the items an interrupted run finished")
+    ] = False,
 ) -> None:
     """Run the benchmark sets against the offline engine (always first) and each model."""
     from rich.progress import Progress
@@ -54,6 +59,7 @@ def eval_command(
     from app import knowledge
     from app.eval import report as rep
     from app.eval import sets as eval_sets
+    from app.eval.journal import Journal, journal_path
     from app.eval.runner import Evaluation, steps
     from app.llm.openai_backend import OpenAIBackend
     from app.prompts import Prompts
@@ -81,20 +87,23 @@ def eval_command(
         )
         for m, u in targets
     ]
+    cap = max_tokens or s.llm_max_tokens
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         for name, backend in zip(names, backends, strict=True):
             task = progress.add_task(name, total=steps(chosen))
-            evaluation = Evaluation(
-                kb, index, prompts, backend, max_tokens=max_tokens or s.llm_max_tokens
-            )
+            # each item's record is on disk as soon as it finishes (see app/eval/journal.py)
+            path = journal_path(s.data_dir, name, cap)
+            journal = Journal(path, header={"model": name, "max_tokens": cap}, resume=resume)
+            if journal.resumed:
+                note(f"{name}: {journal.resumed} items read back from {path}")
+            evaluation = Evaluation(kb, index, prompts, backend, max_tokens=cap, journal=journal)
 
             def tick(part: str, task: object = task, name: str = name) -> None:
                 progress.update(task, advance=1, description=f"{name}: {part}")  # type: ignore[arg-type]
 
-            start = time.perf_counter()
             metrics = asyncio.run(evaluation.run(chosen, tick))
-            rows.append(rep.Row(name, metrics, time.perf_counter() - start))
-    report = rep.Report(rows, limit)
+            rows.append(rep.Row(name, metrics, evaluation.seconds))
+    report = rep.Report(rows, limit, max_tokens=max_tokens)
     saved = rep.save(report, s.data_dir)
     if out_path:
         out_path.write_text(report.markdown(), encoding="utf-8")

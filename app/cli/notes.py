@@ -38,9 +38,13 @@ def check(
         Path | None, typer.Option(help="knowledge folder (default: settings)")
     ] = None,
 ) -> None:
-    """Validate every knowledge file; exit 1 and list each problem when any fails."""
+    """Validate every knowledge file and hands-on task; exit 1 and list each problem."""
+    from app.handson.validate import validate_book
+    from app.study.versions import fact_problems
+
     folder = knowledge_dir or settings().knowledge_dir
-    problems = knowledge.check(folder)
+    tasks = validate_book(folder)
+    problems = knowledge.check(folder) + tasks.problems + fact_problems(folder)
     if problems:
         for p in problems:
             sys.stdout.write(p + "\n")
@@ -48,7 +52,8 @@ def check(
         raise typer.Exit(1)
     kb = knowledge.load(folder)
     sys.stdout.write(
-        f"ok: {len(kb.sections)} sections, {len(kb.questions)} questions in {folder}\n"
+        f"ok: {len(kb.sections)} sections, {len(kb.questions)} questions,"
+        f" {tasks.tasks} hands-on tasks in {folder}\n"
     )
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app import knowledge
+from app import knowledge, render
 from app.cli.console import err, out, parse_section_number, settings
 
 
@@ -42,6 +42,9 @@ def index(
             bar.update(task, completed=done, total=total)
 
         idx = load_or_build(conf, kb, rebuild=rebuild, progress=progress, warm=False)
+    # the notes' HTML beside the index: `mentor serve` starts without rendering them (the
+    # container's index folder is read-only at run time)
+    render.render_notes({n: s.markdown for n, s in kb.sections.items()}, conf.resolved_index_dir)
     info = describe(idx)
     state = "built" if embedded else "cache is current"
     sys.stdout.write(

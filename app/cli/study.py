@@ -11,13 +11,18 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app import knowledge
 from app.cli.console import parse_section_number, settings
 from app.errors import BadInput
+
+if TYPE_CHECKING:
+    from app.knowledge import Knowledge
+    from app.settings import Settings
+    from app.study.events import Event
 
 JournalOpt = Annotated[
     Path | None,
@@ -73,37 +78,17 @@ def tasks(
 
 
 def _validate_study_files(folder: Path) -> None:
-    """Strict load (every cited phrase must be in the notes) and every model answer must pass."""
-    from app.errors import KnowledgeError
-    from app.handson import check
-    from app.handson.model import CiteSpec, NoteIndex, load_tasks
-    from app.study.versions import load_facts
+    """Every task's citations, model answer and wrong answers, and the version facts' citations."""
+    from app.handson.validate import validate_book
+    from app.study.versions import fact_problems
 
-    problems: list[str] = []
-    try:
-        book = load_tasks(folder / "tasks", folder / "sections", strict=True)
-    except KnowledgeError as exc:
-        problems.append(str(exc))
-    else:
-        for t in book.tasks.values():
-            report = check(t, t.model_answer, book=book, lint=False)
-            if not report.ok:
-                failed = ", ".join(sorted(report.failed_checks)) or report.problem
-                problems.append(f"{t.path}:{t.line}: model answer of {t.id} fails: {failed}")
-    versions = folder / "versions.yaml"
-    if versions.exists():
-        notes = NoteIndex.load(folder / "sections")
-        try:
-            for f in load_facts(versions):
-                if notes.resolve(CiteSpec(section=f.cite.section, quote=f.cite.quote)) is None:
-                    problems.append(f"{versions}: fact {f.id} cites a phrase not in its section")
-        except KnowledgeError as exc:
-            problems.append(str(exc))
+    found = validate_book(folder)
+    problems = found.problems + fact_problems(folder)
     for p in problems:
         sys.stdout.write(p + "\n")
     if problems:
         raise typer.Exit(1)
-    sys.stdout.write(f"ok: {len(book.tasks)} hands-on tasks, citations and version facts\n")
+    sys.stdout.write(f"ok: {found.tasks} hands-on tasks, citations and version facts\n")
 
 
 def check_task(
@@ -158,6 +143,19 @@ def check_task(
     raise typer.Exit(0 if report.ok else (2 if report.problem else 1))
 
 
+def _history(
+    now: str | None, journal: Path | None
+) -> tuple[datetime, Settings, Knowledge, list[Event]]:
+    """(the time to act at, settings, the knowledge base, the terminal user's study events)."""
+    from app.cli.history import events, study_store
+
+    when = _now(now)  # a bad --now fails before the store is opened
+    conf = settings()
+    kb = knowledge.load(conf.knowledge_dir)
+    with study_store(conf, journal) as repo:
+        return when, conf, kb, events(repo, kb)
+
+
 def plan(
     minutes: Annotated[int, typer.Option("--minutes", "-m", help="time you have, 5-480")] = 45,
     as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
@@ -165,15 +163,10 @@ def plan(
     now: NowOpt = None,
 ) -> None:
     """A cram plan that fits your minutes: weakest (IMP) topics first."""
-    from app.cli.history import events, study_store
     from app.handson import load_book
     from app.study.plan import cram_plan
 
-    when = _now(now)
-    conf = settings()
-    kb = knowledge.load(conf.knowledge_dir)
-    with study_store(conf, journal) as repo:
-        history = events(repo, kb)
+    when, conf, kb, history = _history(now, journal)
     result = cram_plan(kb, history, minutes, when, tasks=load_book(conf.knowledge_dir))
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
@@ -188,14 +181,9 @@ def cards(
     now: NowOpt = None,
 ) -> None:
     """Flashcards due for review now (FSRS), plus optional new ones (IMP first)."""
-    from app.cli.history import events, study_store
     from app.study.cards import due, new_cards
 
-    when = _now(now)
-    conf = settings()
-    kb = knowledge.load(conf.knowledge_dir)
-    with study_store(conf, journal) as repo:
-        history = events(repo, kb)
+    when, _, kb, history = _history(now, journal)
     due_now = due(kb, history, when)
     fresh = new_cards(kb, history, when, limit=new) if new > 0 else []
     if as_json:

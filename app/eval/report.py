@@ -31,6 +31,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("notes_key_facts", "curated key facts kept", "higher", "share"),
     Metric("clarify_coverage", "clarification key-point coverage", "higher", "share"),
     Metric("clarify_citations", "clarifications citing a section", "higher", "share"),
+    Metric("clarify_contradictions", "clarifications contradicting the notes", "lower", "share"),
     Metric("grading_agreement", "grades agreeing with labels", "higher", "share"),
     Metric("wrong_strong", "wrong answers graded strong", "lower", "share"),
     Metric("off_topic_caught", "off-topic answers caught", "higher", "share"),
@@ -55,6 +56,7 @@ class Row:
 class Report:
     rows: list[Row]
     limit: int | None = None
+    max_tokens: int | None = None  # the cap on one generated reply (None: each task's default)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def to_json(self) -> dict[str, Any]:
@@ -66,7 +68,7 @@ class Report:
             Row(str(r["model"]), dict(r["metrics"]), float(r.get("seconds", 0)))
             for r in data["rows"]
         ]
-        return cls(rows, data.get("limit"), str(data.get("created", "")))
+        return cls(rows, data.get("limit"), data.get("max_tokens"), str(data.get("created", "")))
 
     def metric_keys(self) -> list[str]:
         """The metrics some row has, in the scorecard's order."""
@@ -77,8 +79,9 @@ class Report:
         keys = self.metric_keys()
         head = "| metric | " + " | ".join(r.model for r in self.rows) + " |"
         rule = "|---|" + "---:|" * len(self.rows)
+        cap = f", replies capped at {self.max_tokens} tokens" if self.max_tokens else ""
         lines = [
-            f"# mentor eval ({self.created}, limit {self.limit or 'none'})",
+            f"# mentor eval ({self.created}, limit {self.limit or 'none'}{cap})",
             "",
             head,
             rule,

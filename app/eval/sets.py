@@ -7,7 +7,7 @@ are left out of the row rather than scored as zero.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ INJECTIONS = Path(__file__).parent / "data" / "injections.yaml"
 class ClarifyCase:
     question: str
     key_points: list[str]
+    sections: list[int] = field(default_factory=list)  # the guide sections that answer it
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def load(limit: int | None = None, data: Path = BENCH_DATA) -> Sets:
     n = limit if limit and limit > 0 else None
     raw_clarify = _yaml(data / "clarify_questions.yaml") or []
     clarify = [
-        ClarifyCase(str(r["q"]), [str(k) for k in r["key_points"]])
+        ClarifyCase(
+            str(r["q"]), [str(k) for k in r["key_points"]], [int(s) for s in r.get("sections", [])]
+        )
         for i, r in enumerate(raw_clarify)
         if i % 2 == 1
     ]

@@ -3,6 +3,8 @@
 The web layer and the CLI call only what is exported here:
 - `check(task_or_id, answer)` -> Report (`.ok`, `.score`, `.findings`, `.to_json()`)
 - `load_book()` -> TaskBook (every task, by id and by section)
+- `validate.validate_book(knowledge_dir)` -> every problem of the task book, one line each
+  (`mentor check` and `mentor tasks --check`)
 """
 
 from __future__ import annotations

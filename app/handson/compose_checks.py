@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from app.handson.compose_model import (
@@ -164,26 +164,47 @@ def depends_on(
     return Outcome(False, f"{name} does not wait for {target[0]} with condition: {condition}", line)
 
 
+Found = Iterable[tuple[str, tuple[Any, ...]]]  # (detail, YAML path of the offending key)
+
+
+def _first(m: ComposeModel, found: Found) -> Outcome:
+    """A hit at the first offence `found` yields (it is read lazily), else no hit."""
+    hit = next(iter(found), None)
+    return Outcome(False) if hit is None else Outcome(True, hit[0], m.line(*hit[1]))
+
+
+def _mounts(m: ComposeModel) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """(service, index under `volumes:`, the mount in long form) for every service's mounts."""
+    for name, svc in m.service_items():
+        for i, v in enumerate(service_mounts(svc)):
+            yield name, i, v
+
+
 @checks("depends_on_short")
 def depends_on_short(m: ComposeModel) -> Outcome:
     """depends_on as a plain list (or without a condition): start order only, no waiting."""
-    for name, svc in m.service_items():
-        deps = svc.get("depends_on")
-        if isinstance(deps, list) and deps:
-            return Outcome(
-                True,
-                f"{name}: depends_on {deps} only orders container start",
-                m.line("services", name, "depends_on"),
-            )
-        if isinstance(deps, dict):
-            for dep, spec in deps.items():
-                if not isinstance(spec, dict) or "condition" not in spec:
-                    return Outcome(
-                        True,
-                        f"{name} -> {dep} has no condition",
-                        m.line("services", name, "depends_on", dep),
-                    )
-    return Outcome(False)
+
+    def found() -> Found:
+        for name, svc in m.service_items():
+            deps = svc.get("depends_on")
+            if isinstance(deps, list) and deps:
+                yield (
+                    f"{name}: depends_on {deps} only orders container start",
+                    (
+                        "services",
+                        name,
+                        "depends_on",
+                    ),
+                )
+            elif isinstance(deps, dict):
+                for dep, spec in deps.items():
+                    if not isinstance(spec, dict) or "condition" not in spec:
+                        yield (
+                            f"{name} -> {dep} has no condition",
+                            ("services", name, "depends_on", dep),
+                        )
+
+    return _first(m, found())
 
 
 @checks("healthcheck")
@@ -217,15 +238,14 @@ def named_volume(
 
 @checks("anonymous_volume")
 def anonymous_volume(m: ComposeModel) -> Outcome:
-    for name, svc in m.service_items():
-        for i, v in enumerate(service_mounts(svc)):
-            if v["type"] == "volume" and not v["source"]:
-                return Outcome(
-                    True,
-                    f"{name}: {v['target']} is an anonymous volume",
-                    m.line("services", name, "volumes", i),
-                )
-    return Outcome(False)
+    return _first(
+        m,
+        (
+            (f"{name}: {v['target']} is an anonymous volume", ("services", name, "volumes", i))
+            for name, i, v in _mounts(m)
+            if v["type"] == "volume" and not v["source"]
+        ),
+    )
 
 
 @checks("version_key")
@@ -282,55 +302,67 @@ def secret_in_env(m: ComposeModel) -> Outcome:
 
 @checks("privileged")
 def privileged(m: ComposeModel) -> Outcome:
-    for name, svc in m.service_items():
-        if svc.get("privileged") is True:
-            return Outcome(
-                True, f"{name}: privileged: true", m.line("services", name, "privileged")
-            )
-    return Outcome(False)
+    return _first(
+        m,
+        (
+            (f"{name}: privileged: true", ("services", name, "privileged"))
+            for name, svc in m.service_items()
+            if svc.get("privileged") is True
+        ),
+    )
 
 
 @checks("docker_sock")
 def docker_sock(m: ComposeModel) -> Outcome:
-    for name, svc in m.service_items():
-        for i, v in enumerate(service_mounts(svc)):
-            if v["source"] and str(v["source"]).rstrip("/").endswith("docker.sock"):
-                return Outcome(
-                    True, f"{name} mounts {v['source']}", m.line("services", name, "volumes", i)
-                )
-    return Outcome(False)
+    return _first(
+        m,
+        (
+            (f"{name} mounts {v['source']}", ("services", name, "volumes", i))
+            for name, i, v in _mounts(m)
+            if v["source"] and str(v["source"]).rstrip("/").endswith("docker.sock")
+        ),
+    )
 
 
 @checks("links")
 def links(m: ComposeModel) -> Outcome:
-    for name, svc in m.service_items():
-        if svc.get("links"):
-            return Outcome(True, f"{name}: links {svc['links']}", m.line("services", name, "links"))
-    return Outcome(False)
+    return _first(
+        m,
+        (
+            (f"{name}: links {svc['links']}", ("services", name, "links"))
+            for name, svc in m.service_items()
+            if svc.get("links")
+        ),
+    )
 
 
 @checks("compose_v1")
 def compose_v1(m: ComposeModel) -> Outcome:
-    for name, svc in m.service_items():
-        for key in ("command", "entrypoint", "healthcheck"):
-            if re.search(r"\bdocker-compose\s", json.dumps(svc.get(key, ""))):
-                return Outcome(
-                    True, f"{name}.{key} calls docker-compose", m.line("services", name, key)
-                )
-    return Outcome(False)
+    return _first(
+        m,
+        (
+            (f"{name}.{key} calls docker-compose", ("services", name, key))
+            for name, svc in m.service_items()
+            for key in ("command", "entrypoint", "healthcheck")
+            if re.search(r"\bdocker-compose\s", json.dumps(svc.get(key, "")))
+        ),
+    )
 
 
 @checks("publish_all_interfaces")
 def publish_all_interfaces(m: ComposeModel) -> Outcome:
-    for name, svc in m.service_items():
-        for p in service_ports(svc):
-            if p.host_port and not is_loopback(p.host_ip):
-                return Outcome(
-                    True,
-                    f"{name}: port {p.host_port}:{p.container_port} listens on all host addresses",
-                    m.line("services", name, "ports"),
-                )
-    return Outcome(False)
+    return _first(
+        m,
+        (
+            (
+                f"{name}: port {p.host_port}:{p.container_port} listens on all host addresses",
+                ("services", name, "ports"),
+            )
+            for name, svc in m.service_items()
+            for p in service_ports(svc)
+            if p.host_port and not is_loopback(p.host_ip)
+        ),
+    )
 
 
 @checks("ports_localhost")

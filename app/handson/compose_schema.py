@@ -34,9 +34,23 @@ _TYPE_WORDS = {
 
 
 def load_schema() -> dict[str, Any]:
+    """The vendored schema as the checker reads it (see `_device_either`)."""
     text = resources.files("app.handson").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
+    _device_either(schema)
     return schema
+
+
+def _device_either(schema: dict[str, Any]) -> None:
+    """A device request needs `capabilities` or `driver`, and may have both.
+
+    The vendored schema says `oneOf` (exactly one), which refuses the GPU request Docker's own
+    Compose docs show (`driver: nvidia`, `count: 1`, `capabilities: [gpu]`); the intent is "at
+    least one", so the checker reads it as `anyOf`. The vendored file itself stays unchanged.
+    """
+    item = schema.get("definitions", {}).get("devices", {}).get("items", {})
+    if "oneOf" in item:
+        item["anyOf"] = item.pop("oneOf")
 
 
 @cache
@@ -93,6 +107,10 @@ def _explain(model: ComposeModel, error: ValidationError) -> list[tuple[int, str
     if kind == "pattern":
         return [(line, f"{where} {value!r} does not match the pattern {rule}")]
     if kind in ("oneOf", "anyOf"):
+        branches = list(error.context or [])
+        if kind == "anyOf" and branches and all(e.validator == "required" for e in branches):
+            needs = [f"`{k}`" for e in branches for k in e.validator_value]
+            return [(line, f"{where} needs " + " or ".join(needs))]
         types = _branch_types(error)
         if types:
             return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from app.handson.dockerfile_model import DockerfileModel, Instr
 from app.handson.rules import Checks, Outcome
@@ -159,48 +160,76 @@ def _runs(m: DockerfileModel) -> list[Instr]:
     return [i for i in m.instrs if i.cmd == "RUN"]
 
 
+_APT_INSTALL = re.compile(r"\bapt(-get)?\s+(-\S+\s+)*install\b")
+RunRule = tuple[Callable[[str, str], object], str]  # (bad(RUN text, its flags), detail)
+
+
+def _first_run(m: DockerfileModel, *rules: RunRule) -> Outcome:
+    """A hit at the first RUN that breaks one of `rules` (tried in order, per RUN)."""
+    for i in _runs(m):
+        flags = " ".join(i.flags)
+        for bad, detail in rules:
+            if bad(i.text, flags):
+                return Outcome(True, detail, i.line)
+    return Outcome(False)
+
+
 @checks("apt_update_split")
 def apt_update_split(m: DockerfileModel) -> Outcome:
-    for i in _runs(m):
-        t = i.text
-        if re.search(r"\bapt(-get)?\s+update\b", t) and not re.search(
-            r"\bapt(-get)?\s+(-\S+\s+)*install\b", t
-        ):
-            return Outcome(True, "apt-get update without install in the same RUN", i.line)
-    return Outcome(False)
+    return _first_run(
+        m,
+        (
+            lambda t, _: re.search(r"\bapt(-get)?\s+update\b", t) and not _APT_INSTALL.search(t),
+            "apt-get update without install in the same RUN",
+        ),
+    )
 
 
 @checks("apt_no_recommends")
 def apt_no_recommends(m: DockerfileModel) -> Outcome:
-    for i in _runs(m):
-        t = i.text
-        if re.search(r"\bapt-get\s+(-\S+\s+)*install\b", t) and "--no-install-recommends" not in t:
-            return Outcome(True, "apt-get install without --no-install-recommends", i.line)
-    return Outcome(False)
+    return _first_run(
+        m,
+        (
+            lambda t, _: (
+                re.search(r"\bapt-get\s+(-\S+\s+)*install\b", t)
+                and "--no-install-recommends" not in t
+            ),
+            "apt-get install without --no-install-recommends",
+        ),
+    )
 
 
 @checks("pkg_cache_left")
 def pkg_cache_left(m: DockerfileModel) -> Outcome:
     """A package manager leaves its cache in the layer (no cleanup, no cache mount)."""
-    for i in _runs(m):
-        t = i.text
-        mounts = " ".join(i.flags)
-        if (
-            re.search(r"\bapt(-get)?\s+(-\S+\s+)*install\b", t)
-            and "/var/lib/apt/lists" not in t
-            and "type=cache" not in mounts
-        ):
-            return Outcome(True, "apt lists not removed in the same RUN", i.line)
-        if re.search(r"\bapk\s+add\b", t) and "--no-cache" not in t and "type=cache" not in mounts:
-            return Outcome(True, "apk add without --no-cache", i.line)
-        if (
-            re.search(r"\bpip3?\s+install\b|\bpython3?\s+-m\s+pip\s+install\b", t)
-            and "--no-cache-dir" not in t
-            and "type=cache" not in mounts
-            and "PIP_NO_CACHE_DIR" not in m.text
-        ):
-            return Outcome(True, "pip install keeps its download cache in the layer", i.line)
-    return Outcome(False)
+    return _first_run(
+        m,
+        (
+            lambda t, mounts: (
+                _APT_INSTALL.search(t)
+                and "/var/lib/apt/lists" not in t
+                and "type=cache" not in mounts
+            ),
+            "apt lists not removed in the same RUN",
+        ),
+        (
+            lambda t, mounts: (
+                re.search(r"\bapk\s+add\b", t)
+                and "--no-cache" not in t
+                and "type=cache" not in mounts
+            ),
+            "apk add without --no-cache",
+        ),
+        (
+            lambda t, mounts: (
+                re.search(r"\bpip3?\s+install\b|\bpython3?\s+-m\s+pip\s+install\b", t)
+                and "--no-cache-dir" not in t
+                and "type=cache" not in mounts
+                and "PIP_NO_CACHE_DIR" not in m.text
+            ),
+            "pip install keeps its download cache in the layer",
+        ),
+    )
 
 
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
@@ -326,10 +355,9 @@ def chmod_777(m: DockerfileModel) -> Outcome:
 
 @checks("compose_v1")
 def compose_v1(m: DockerfileModel) -> Outcome:
-    for i in _runs(m):
-        if re.search(r"\bdocker-compose\b", i.text):
-            return Outcome(True, "uses the docker-compose v1 tool", i.line)
-    return Outcome(False)
+    return _first_run(
+        m, (lambda t, _: re.search(r"\bdocker-compose\b", t), "uses the docker-compose v1 tool")
+    )
 
 
 @checks("stage_named")

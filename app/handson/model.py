@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.catalog import SECTION_TITLES
 from app.errors import KnowledgeError, NotFound
 from app.handson.registry import known_check
+from app.knowledge import yaml_list
 
 Kind = Literal["dockerfile", "docker_run", "docker_cli", "compose"]
 KINDS: tuple[Kind, ...] = ("dockerfile", "docker_run", "docker_cli", "compose")
@@ -85,6 +86,21 @@ class Rule(BaseModel):
         return self.id or self.check
 
 
+class WrongAnswer(BaseModel):
+    """A mistake candidates really make: a whole answer that must fail the named rule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fails: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # the check whose finding must fail
+    answer: str = Field(min_length=10)
+    rule: str = ""  # the rule id, when the task has several rules of that check
+
+    @field_validator("answer")
+    @classmethod
+    def _strip(cls, text: str) -> str:
+        return text.strip("\n") + "\n"
+
+
 class Task(BaseModel):
     """One hands-on exercise; `forbid` already includes the kind's baseline anti-patterns."""
 
@@ -105,6 +121,7 @@ class Task(BaseModel):
     allow: tuple[str, ...] = ()  # baseline checks this task switches off
     baseline: bool = True
     hints: tuple[str, ...] = ()
+    wrong_answers: tuple[WrongAnswer, ...] = ()  # validated by `mentor check`, never shown
     line: int = 0
     path: str = ""
 
@@ -217,24 +234,23 @@ class TaskBook:
         return dict(sorted(out.items()))
 
 
-def _yaml_nodes(path: Path) -> yaml.Node | None:
+_NOT_A_LIST = "a task file must be a YAML list of tasks"
+
+
+def _yaml_mapping(path: Path) -> Any:
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
-
-
-def _data(node: yaml.Node) -> Any:
-    return yaml.SafeLoader(yaml.serialize(node)).get_single_data()
 
 
 def load_baseline(path: Path) -> dict[str, list[Rule]]:
     """`_baseline.yaml`: kind -> anti-pattern rules every task of that kind forbids."""
     if not path.exists():
         return {}
-    root = _yaml_nodes(path)
-    data = _data(root) if root is not None else {}
+    data = _yaml_mapping(path)
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise KnowledgeError(f"{path}:1: the baseline must map a kind to a list of rules")
     out: dict[str, list[Rule]] = {}
@@ -263,14 +279,8 @@ def load_tasks(
     tasks: dict[str, Task] = {}
     citations: dict[tuple[str, str, int], Citation] = {}
     for path in sorted(tasks_dir.glob("[0-9][0-9]-*.yaml")):
-        root = _yaml_nodes(path)
-        if root is None:
-            continue
-        if not isinstance(root, yaml.SequenceNode):
-            raise KnowledgeError(f"{path}:1: a task file must be a YAML list of tasks")
-        for node in root.value:
-            line = node.start_mark.line + 1
-            data = _data(node)
+        # a file without tasks (empty, or comments only) adds none
+        for line, data in yaml_list(path, _NOT_A_LIST, empty_ok=True):
             if not isinstance(data, dict):
                 raise KnowledgeError(f"{path}:{line}: each task must be a mapping")
             try:

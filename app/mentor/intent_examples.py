@@ -33,7 +33,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "interview": (
         "hit me with some questions on images",
-        "i want to practise for my interview",
+        "id like to rehearse for my job interview",
         "pretend you're the interviewer and ask me about swarm",
         "let's do a practice session on security",
         "three quick ones about compose",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
 from app.catalog import LAST_SECTION
 
@@ -23,7 +24,7 @@ NUMBER_WORDS = {
 _NUM_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _SEC_WORD = (
     r"(?:section|sectoin|secton|setion|sectin|secion|sec|sect|chapter|chap|ch|part|module|topic|"
-    r"number|§|s(?=\d))"
+    r"lesson|unit|number|§|s(?=\d))"
 )
 # `(?<![a-z])`: "which one" is not "ch one"
 _SECTION_REF = re.compile(
@@ -62,7 +63,8 @@ _HELP = re.compile(
     r"table of contents|toc|contents|syllabus|what are the sections|which sections are there|"
     r"(?:show |what'?s |what is )?my progress|progress|where was i|where am i|what have i (?:covered|read|done)|"
     r"what do you cover|what topics|list topics|topics|(?:what|which) (?:sections|topics|chapters)\b|"
-    r"how far (?:along )?(?:am i|have i (?:got|gotten|come))|how am i doing|my (?:stats|score|scores)|"
+    r"how far (?:along )?(?:am i|have i (?:got|gotten|come))|how am i doing|"
+    r"(?:(?:show|see|check|view)(?: me)? )?my (?:stats|score|scores|results)|"
     r"where (?:did|do) i (?:leave|stop|stopp?ed)(?: off)?|where were we|"
     r"(?:what'?s |what is |show )?(?:the )?(?:sections? list|list of (?:the )?sections))\b"
 )
@@ -85,6 +87,26 @@ _QUESTIONS_WANTED = re.compile(
 _LEAD_IN_QUESTION = re.compile(
     r"^(?:then|so|and|but|ok|okay|wait|hmm|right|also)\s+(?:but\s+)?"
     r"(?:what|why|how|when|where|which|who|is|are|can|does|do|did|should)\b"
+)
+# a question asked after a pasted line: "OOMKilled true in docker inspect, what does it mean"
+_QUESTION_INSIDE = re.compile(
+    r"\b(?:what (?:does|do|did) (?:it|this|that|these|those|.{1,40}) mean|what(?: is|'s) (?:it|this|that) for|"
+    r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|how (?:do|can|should) i|what (?:am i|is) (?:doing )?wrong)\b"
+)
+# "huh? dont get it", "you lost me": the last answer did not land (an ask for a simpler one)
+_CONFUSED = re.compile(
+    r"\b(?:huh|don'?t get (?:it|that)|didn'?t get (?:it|that)|don'?t understand|lost me|"
+    r"confus\w*|makes no sense|what do you mean|not clear|unclear|say (?:it|that) again)\b"
+)
+# a second request joined by "and": "show me section 11 and test me after"
+_AND_REQUEST = re.compile(
+    r"\s*,?\s*\band\s+(?:then\s+)?(?=(?:test|quiz|grill|drill|interview|ask|show|open|read|revise|do)\b)"
+)
+_AFTERWARDS = re.compile(r"\s+(?:after(?:wards)?|after it|later|at the end)$")
+# words that, beside a section's name, still only ask for that section: "do networking"
+REQUEST_FILLER = frozenset(
+    "do lets let's let us the a an on about some pls please plz now stuff bit bits part me go over "
+    "through with w i wanna want to more again quick docker topic".split()
 )
 _STUDY_VERB = re.compile(r"\b(?:go over|go through|cover|look at|open|revise|study)\b")
 # the user points at a section by its topic: "that part", "the one about X", "X section"
@@ -157,7 +179,7 @@ _COUNT = re.compile(
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:more\s+)?(?:questions?|qs|q)\b"
 )
 _NOTES_NUMBER = re.compile(
-    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
+    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|take me to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
 )
 _DOCKER_WORDS = re.compile(
     r"docker|container|image|dockerfile|compose|swarm|kubernetes|k8s|kubectl|volume|network|"
@@ -224,7 +246,20 @@ def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     text = text.replace("&", " and ")
     text = re.sub(r"[^\w\s§#'/.+-]", " ", text)
+    text = _SECTION_TYPO.sub(_fix_section_typo, text)
     return re.sub(r"\s+", " ", text).strip(" .")
+
+
+# a word that may be "section"/"chapter" misspelt, followed by a number: "sction 3", "chapetr 4"
+_SECTION_TYPO = re.compile(rf"\b([sc][a-z]{{3,8}})(?=\s*(?:\d|(?:{_NUM_WORD_RE})\b))")
+
+
+def _fix_section_typo(m: re.Match[str]) -> str:
+    word = m.group(1)
+    for target in ("section", "chapter"):
+        if word[0] == target[0] and SequenceMatcher(None, word, target).ratio() >= 0.8:
+            return target
+    return word
 
 
 def _parse_number(raw: str) -> float | None:

@@ -20,9 +20,12 @@ import numpy as np
 from app.catalog import LAST_SECTION, SECTION_KEYWORDS, SECTION_TITLES
 from app.conversation import ConversationState
 from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of_range are public here too
+    _AFTERWARDS,
     _ALL,
+    _AND_REQUEST,
     _BACK,
     _CARDS,
+    _CONFUSED,
     _CORRECTED,
     _COUNT,
     _DOCKER_WORDS,
@@ -41,6 +44,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _PLAN,
     _PLAN_TIME,
     _POINTS_AT_NOTES,
+    _QUESTION_INSIDE,
     _QUESTION_START,
     _QUESTIONS_WANTED,
     _REQUEST_START,
@@ -50,6 +54,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _THEN,
     _TWO_NUMBERS,
     NUMBER_WORDS,
+    REQUEST_FILLER,
     _norm,
     _parse_number,
     _section_ref,
@@ -124,9 +129,10 @@ class SectionMatcher:
         }
         return cls(aliases=aliases, embedder=embedder)
 
-    def by_words(self, text: str) -> list[int]:
-        """Sections whose title or alias appears in `text`, best (longest) match first; a match
-        inside a longer one ("containers" in "debugging containers") does not count."""
+    def by_words(self, text: str, in_order: bool = False) -> list[int]:
+        """Sections whose title or alias appears in `text`, best (longest) match first (or in
+        the order they are named); a match inside a longer one ("containers" in "debugging
+        containers") does not count."""
         spans: dict[int, tuple[int, int]] = {}
         padded = f" {text} "
         for n, names in self.aliases.items():
@@ -144,9 +150,17 @@ class SectionMatcher:
             for o, (c, d) in spans.items()
             if o != n and c <= a and b <= d and (d - c) > (b - a)
         }
+        if in_order:
+            return sorted((n for n in spans if n not in inside), key=lambda n: spans[n][0])
         return sorted(
             (n for n in spans if n not in inside), key=lambda n: spans[n][0] - spans[n][1]
         )
+
+    def only_names(self, text: str) -> bool:
+        """True when `text` is section names plus request filler ("do networking", "the
+        kubernetes bit"): a request for that section, whatever its first word."""
+        rest = self.delexicalise(text).split()
+        return "topic" in rest and all(w in REQUEST_FILLER for w in rest)
 
     def by_meaning(self, text: str, threshold: float = 0.5) -> tuple[int | None, float]:
         if self.embedder is None:
@@ -213,10 +227,12 @@ def _compound(bare: str) -> tuple[str, str] | None:
     if m := _TWO_NUMBERS.match(bare):
         return f"section {m.group(1)}", f"section {m.group(2)}"
     pieces = _THEN.split(bare, maxsplit=1)
+    if len(pieces) != 2:
+        pieces = _AND_REQUEST.split(bare, maxsplit=1)  # "section 11 and test me after"
     if len(pieces) != 2 or not all(p.strip() for p in pieces):
         return None
     first = re.sub(r"\s+first$", "", pieces[0].strip())
-    second = pieces[1].strip()
+    second = _AFTERWARDS.sub("", pieces[1].strip())
     if re.fullmatch(rf"\d{{1,2}}|{_NUM_WORD_RE}", second):
         second = f"section {second}"
     return first, second
@@ -289,14 +305,25 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("help", command="cards")
     if _HELP.match(bare):
         return Route("help", command="progress" if "progress" in bare or "where" in bare else None)
+    if _CONFUSED.search(bare) and len(bare.split()) <= 6 and not _DOCKER_WORDS.search(bare):
+        return Route("clarify", command="simpler")  # "huh? dont get it": say it more simply
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
         return Route("other", command="greeting")
 
     comparison = re.search(r"\b(?:vs|versus)\b", bare) and not _NOTES_NOUN.search(text)
-    questiony = bool(
-        _QUESTION_START.match(bare) or comparison or _LEAD_IN_QUESTION.match(bare)
-    ) or message.strip().endswith("?")
+    asks = message.strip().endswith("?")
+    questiony = (
+        bool(
+            _QUESTION_START.match(bare)
+            or comparison
+            or _LEAD_IN_QUESTION.match(bare)
+            or _QUESTION_INSIDE.search(bare)
+        )
+        or asks
+    )
     named = matcher.by_words(text)
+    if named and not asks and not comparison and matcher.only_names(bare):
+        return Route("section", section=named[0], command="by-name")
     pointer_at_end = bool(re.search(r"\b(?:section|chapter|part|notes|stuff|one)$", bare))
     if not comparison and _POINTS_AT_NOTES.search(bare) and (pointer_at_end or not questiony):
         # "the compose chapter", "that part", "the one about container lifecycle"
@@ -391,7 +418,7 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
         return Route("interview", sections=sections, count=count, command="revised")
     numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", _COUNT.sub(" ", text))]
     numbers = [n for n in numbers if 1 <= n <= LAST_SECTION]
-    named = matcher.by_words(text)
+    named = matcher.by_words(text, in_order=True)
     sections = tuple(dict.fromkeys([*numbers, *named]))
     this = re.search(r"\b(?:this|that|current|same)\s+(?:section|topic|one)\b", text)
     if not sections and this and state.current_section:

@@ -206,26 +206,30 @@ class ChatService:
             log.exception("could not store the unfinished reply")
 
     @staticmethod
+    def _about(turn: Turn, head: Meta | Reply) -> dict[str, Any]:
+        """What the first and the last event of a turn both say: the message and its topic."""
+        return {
+            "message_id": turn.assistant_message_id,
+            "intent": head.intent,
+            "section": head.section,
+            "citations": [c.to_json() for c in head.citations],
+        }
+
+    @staticmethod
     def _meta(turn: Turn, event: Meta) -> dict[str, Any]:
         return {
             "conversation_id": turn.conversation_id,
             "title": turn.title,
             "created": turn.created,
             "user_message_id": turn.user_message_id,
-            "message_id": turn.assistant_message_id,
-            "intent": event.intent,
-            "section": event.section,
-            "citations": [c.to_json() for c in event.citations],
+            **ChatService._about(turn, event),
         }
 
     @staticmethod
     def _done(turn: Turn, reply: Reply) -> dict[str, Any]:
         return {
             "conversation_id": turn.conversation_id,
-            "message_id": turn.assistant_message_id,
-            "intent": reply.intent,
-            "section": reply.section,
-            "citations": [c.to_json() for c in reply.citations],
+            **ChatService._about(turn, reply),
             "markdown": reply.markdown,
             "notice": reply.notice,
             "backend": reply.backend,

@@ -12,6 +12,7 @@ a question encodes nothing but the question.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.knowledge import Knowledge, Question, Section
@@ -85,6 +86,20 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+def _lines(markdown: str) -> Iterator[tuple[str, bool]]:
+    """Each line, and whether it belongs to a fenced code block (its fences included)."""
+    fence: str | None = None
+    for line in markdown.splitlines():
+        m = _FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)[0] * 3
+        elif fence is not None and m and m.group(1).startswith(fence):
+            yield line, True
+            fence = None
+            continue
+        yield line, fence is not None
+
+
 def blocks(markdown: str) -> list[str]:
     """Blank-line separated blocks; a fenced code block is one block even with blank lines inside.
 
@@ -92,16 +107,8 @@ def blocks(markdown: str) -> list[str]:
     """
     out: list[str] = []
     current: list[str] = []
-    fence: str | None = None
-    for line in markdown.splitlines():
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)[0] * 3
-        elif fence is not None and m and m.group(1).startswith(fence):
-            fence = None
-            current.append(line)
-            continue
-        if fence is None and not line.strip():
+    for line, code in _lines(markdown):
+        if not code and not line.strip():
             if current:
                 out.append("\n".join(current))
                 current = []
@@ -143,14 +150,8 @@ def _split_section(markdown: str) -> tuple[str, list[tuple[str, str]]]:
     """(overview, [(raw heading, body), ...]) with the `## Section N` line removed."""
     overview: list[str] = []
     topics: list[tuple[str, list[str]]] = []
-    fence: str | None = None
-    for line in markdown.splitlines():
-        m = _FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)[0] * 3
-        elif fence is not None and m and m.group(1).startswith(fence):
-            fence = None
-        elif fence is None:
+    for line, code in _lines(markdown):
+        if not code:
             if _SECTION_HEADING.match(line) and not topics:
                 continue
             h = _SUBHEADING.match(line)

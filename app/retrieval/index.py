@@ -37,7 +37,7 @@ from app.errors import BadInput
 from app.knowledge import Knowledge
 from app.retrieval.chunking import CHUNKER_VERSION, Chunk, chunk_knowledge, chunk_units
 from app.retrieval.embeddings import Embedder, shared_embedder
-from app.retrieval.lexical import LexicalIndex
+from app.retrieval.lexical import LexicalIndex, cached_lexical
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ class HybridIndex:
         dense_weight: float = DENSE_WEIGHT,
         lexical_weight: float = LEXICAL_WEIGHT,
         unit_vectors: NDArray[np.float32] | None = None,
+        lexical: LexicalIndex | None = None,
     ) -> None:
         import faiss
 
@@ -137,7 +138,7 @@ class HybridIndex:
         self.faiss = faiss.IndexFlatIP(self.vectors.shape[1])
         if len(chunks):
             self.faiss.add(self.vectors)
-        self.lexical = LexicalIndex(c.embed_text() for c in chunks)
+        self.lexical = lexical or LexicalIndex(c.embed_text() for c in chunks)
         self._sections = np.array([c.section for c in chunks], dtype=np.int32)
         self._group = self._duplicate_groups()
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
@@ -455,8 +456,15 @@ def load_or_build(
         stored = np.concatenate([vectors, units]) if len(units) else vectors
         _write_cache(settings, key, model, chunks, stored)
     n = len(chunks)
+    lexical = cached_lexical([c.embed_text() for c in chunks], folder if folder.is_dir() else None)
     index = HybridIndex(
-        chunks, stored[:n], embedder, rrf_k=settings.rrf_k, key=key, unit_vectors=stored[n:]
+        chunks,
+        stored[:n],
+        embedder,
+        rrf_k=settings.rrf_k,
+        key=key,
+        unit_vectors=stored[n:],
+        lexical=lexical,
     )
     if warm:
         embedder.encode(["warm up"])

@@ -10,26 +10,44 @@ The tokenizer, stemmer and typo matcher live in app.text (grading and compositio
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app import text
 from app.text import STOPWORDS, TypoMatcher, s_stem, tokenize
 
-__all__ = ["STOPWORDS", "LexicalIndex", "TypoMatcher", "s_stem", "tokenize"]
+__all__ = ["STOPWORDS", "LexicalIndex", "TypoMatcher", "cached_lexical", "s_stem", "tokenize"]
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 
 class LexicalIndex:
-    """bm25s over pre-tokenized chunk texts. Building it is cheap, so it is never cached."""
+    """bm25s over pre-tokenized chunk texts (`tokens`, when given, are `tokenize` of each text:
+    `cached_lexical` keeps them on disk, tokenizing the corpus costs ~0.1 s of start-up)."""
 
-    def __init__(self, texts: Iterable[str], *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        texts: Iterable[str],
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        tokens: list[list[str]] | None = None,
+    ) -> None:
         import bm25s
 
-        corpus = [tokenize(t) or [""] for t in texts]
+        corpus = [t or [""] for t in tokens] if tokens is not None else _tokenize_all(texts)
         self.size = len(corpus)
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         if corpus:
@@ -67,3 +85,36 @@ class LexicalIndex:
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+
+def _tokenize_all(texts: Iterable[str]) -> list[list[str]]:
+    return [tokenize(t) or [""] for t in texts]
+
+
+def cached_lexical(texts: list[str], folder: Path | None) -> LexicalIndex:
+    """The LexicalIndex over `texts`, its tokens read from `folder` when they were written for
+    these very texts by this very tokenizer (app/text.py's bytes name the file, a digest of the
+    texts is inside); otherwise tokenized now and written there (a failed write is logged)."""
+    if folder is None:
+        return LexicalIndex(texts)
+    digest = hashlib.sha256("\0".join(texts).encode()).hexdigest()
+    tokenizer = hashlib.sha256(Path(text.__file__).read_bytes()).hexdigest()[:16]
+    path = folder / f"tokens-{tokenizer}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("texts") == digest and len(stored["tokens"]) == len(texts):
+            return LexicalIndex(texts, tokens=stored["tokens"])
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("token cache %s is unusable (%s); tokenizing afresh", path, exc)
+    tokens = _tokenize_all(texts)
+    tmp = folder / f".tokens-{uuid.uuid4().hex[:8]}.json"
+    try:
+        tmp.write_text(json.dumps({"texts": digest, "tokens": tokens}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not write the token cache %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return LexicalIndex(texts, tokens=tokens)

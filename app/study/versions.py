@@ -30,10 +30,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.errors import KnowledgeError
+from app.knowledge import yaml_list
 from app.settings import content_dir
 
 MAX_TEXT = 20_000
@@ -136,22 +136,42 @@ def load_facts(path: Path) -> list[VersionFact]:
     """Parse versions.yaml; a bad file is a KnowledgeError naming it (and bad regexes too).
     Citations get their heading from `sections/` next to the file, when it exists."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
+        # an empty (or comments-only) file states no facts
+        items = yaml_list(path, "version facts must be a YAML list", empty_ok=True)
+    except OSError as exc:
         raise KnowledgeError(f"{path}:1: cannot read version facts ({exc})") from None
-    if not isinstance(data, list):
-        raise KnowledgeError(f"{path}:1: version facts must be a YAML list")
     facts = []
-    for i, item in enumerate(data):
+    for i, (line, item) in enumerate(items):
         try:
             fact = VersionFact(**item)
             fact.compiled()
             fact.compiled_current()
         except (TypeError, ValidationError, re.error) as exc:
-            raise KnowledgeError(f"{path}: fact #{i + 1}: {exc}") from None
+            raise KnowledgeError(f"{path}:{line}: fact #{i + 1}: {exc}") from None
         facts.append(fact)
     sections = path.parent / "sections"
     return _headings(sections, facts) if sections.is_dir() else facts
+
+
+def fact_problems(knowledge_dir: Path) -> list[str]:
+    """For `mentor check`: a versions.yaml that does not load, or a fact whose cited phrase is
+    not in its section's notes (none when the folder has no versions.yaml)."""
+    # imported here: the grader imports this module at start-up and never needs the task model
+    from app.handson.model import CiteSpec, NoteIndex
+
+    path = knowledge_dir / "versions.yaml"
+    if not path.exists():
+        return []
+    try:
+        facts = load_facts(path)
+    except KnowledgeError as exc:
+        return [str(exc)]
+    notes = NoteIndex.load(knowledge_dir / "sections")
+    return [
+        f"{path}: fact {f.id} cites a phrase not in its section"
+        for f in facts
+        if notes.resolve(CiteSpec(section=f.cite.section, quote=f.cite.quote)) is None
+    ]
 
 
 @lru_cache(maxsize=4)

@@ -59,7 +59,8 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.knowledge = kb = knowledge.load(settings.knowledge_dir)
         # every note rendered once: a section is served as fast as /healthz
-        app.state.notes = {n: render.render_note(s.markdown) for n, s in kb.sections.items()}
+        markdowns = {n: s.markdown for n, s in kb.sections.items()}
+        app.state.notes = render.render_notes(markdowns, settings.resolved_index_dir)
         db = Database(settings.resolved_database_url)
         await asyncio.to_thread(db.create_schema)
         app.state.db = db

@@ -22,36 +22,33 @@ from app.web.schemas import (
     ChatReply,
     ConversationOut,
     ConversationSummary,
-    ErrorOut,
     ProgressOut,
     Renamed,
     RenameIn,
+    error_docs,
 )
 from app.web.streaming import EventStream, sse
-from app.web.views import present, progress_json, study_events
+from app.web.views import message_fields, present, progress_json, study_events
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "no such conversation (or another user's)"}
-}
+NOT_FOUND = error_docs({404: "no such conversation (or another user's)"})
 
 
 @router.post(
     "/chat",
     response_model=ChatReply,
-    responses={
-        200: {
-            "description": "`application/json` (the whole reply) or `text/event-stream` "
-            "(events meta, delta, done, error)",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    responses=error_docs(
+        {
+            404: "no such conversation (or another user's)",
+            413: "longer than MENTOR_MAX_MESSAGE_CHARS",
+            422: "empty message or malformed body",
+            503: "the mentor is still starting",
         },
-        404: {"model": ErrorOut, "description": "no such conversation (or another user's)"},
-        413: {"model": ErrorOut, "description": "longer than MENTOR_MAX_MESSAGE_CHARS"},
-        422: {"description": "empty message or malformed body"},
-        503: {"model": ErrorOut, "description": "the mentor is still starting"},
-    },
+        stream="`application/json` (the whole reply) or `text/event-stream` "
+        "(events meta, delta, done, error)",
+    ),
 )
 async def chat(
     request: Request,
@@ -90,15 +87,8 @@ async def chat(
 def _message_json(msg: Message) -> dict[str, Any]:
     return {
         "id": msg.id,
-        "role": msg.role,
         "content": msg.content,
-        "html": render.to_html(msg.content),
-        "intent": msg.intent,
-        "section": msg.section,
-        "citations": msg.citations or [],
-        "card": msg.card,
-        "notice": msg.notice,
-        "status": msg.status,
+        **message_fields(msg),
         "created_at": iso(msg.created_at),
     }
 

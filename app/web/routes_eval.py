@@ -8,13 +8,14 @@ from markupsafe import Markup
 
 from app.eval.chart import charts
 from app.eval.report import BY_KEY, fmt, load_last
-from app.web.views import APP_NAME, templates
+from app.web.deps import KnowledgeDep, OwnerDep, RepoDep
+from app.web.views import APP_NAME, shell_context, templates
 
 router = APIRouter(include_in_schema=False)  # an HTML page, like the other pages
 
 
 @router.get("/eval", response_class=HTMLResponse)
-def eval_page(request: Request) -> HTMLResponse:
+def eval_page(request: Request, repo: RepoDep, who: OwnerDep, kb: KnowledgeDep) -> HTMLResponse:
     """Reads the saved report only: the page never runs a model (a run takes minutes)."""
     report = load_last(request.app.state.settings.data_dir)
     rows = []
@@ -29,6 +30,7 @@ def eval_page(request: Request) -> HTMLResponse:
                 }
             )
     context = {
+        **shell_context(repo, who, kb, nav="eval"),
         "report": report,
         "rows": rows,
         "charts": [

@@ -15,7 +15,7 @@ from app.errors import BadInput
 from app.mentor.grader import MAX_ANSWER_CHARS, Grader, OfflineGrader, Rubric, rubric_for
 from app.prompts import Prompts
 from app.web.deps import IndexDep, KnowledgeDep, SettingsDep
-from app.web.schemas import ErrorOut, GradeIn, GradeOut
+from app.web.schemas import GradeIn, GradeOut, error_docs
 
 router = APIRouter()
 
@@ -66,10 +66,12 @@ def _embedder(index: Any, grader: Grader) -> Any:
     "/api/grade",
     tags=["interview"],
     response_model=GradeOut,
-    responses={
-        422: {"description": "an empty or over-long question or answer, or a malformed body"},
-        503: {"model": ErrorOut, "description": "no rubric yet: the notes index is loading"},
-    },
+    responses=error_docs(
+        {
+            422: "an empty or over-long question or answer, or a malformed body",
+            503: "no rubric yet: the notes index is loading",
+        }
+    ),
 )
 async def grade(
     body: GradeIn,

@@ -28,12 +28,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from openai.types import Model
-from openai.types.chat.chat_completion import Choice
-from openai.types.chat.chat_completion_chunk import Choice as ChunkChoice
-from openai.types.chat.chat_completion_chunk import ChoiceDelta
-from openai.types.chat.chat_completion_message import ChatCompletionMessage
-from openai.types.completion_usage import CompletionUsage
 
 from app.catalog import LAST_SECTION
 from app.conversation import ConversationState
@@ -42,13 +36,19 @@ from app.mentor.service import check_message
 from app.mentor.types import Delta, Done, Reply
 from app.store import Repository
 from app.web.deps import RepoDep, SettingsDep, get_chat_service
-from app.web.schemas import (
+from app.web.schemas import error_docs
+from app.web.schemas_openai import (
+    ChatCompletionMessage,
+    Choice,
+    ChoiceDelta,
+    ChunkChoice,
     CompletionRequest,
-    ErrorOut,
+    CompletionUsage,
     MentorChunk,
     MentorCompletion,
     MentorFields,
     ModelList,
+    OpenAIModel,
 )
 from app.web.streaming import EventStream
 
@@ -133,22 +133,18 @@ def _mentor_fields(reply: Reply) -> MentorFields:
 @router.get("/models", response_model=ModelList)
 def models() -> ModelList:
     """The one model, "docker-mentor" (any model name sent to /v1/chat/completions works)."""
-    model = Model(id=MODEL, object="model", created=CREATED, owned_by="docker-mentor")
+    model = OpenAIModel(id=MODEL, object="model", created=CREATED, owned_by="docker-mentor")
     return ModelList(data=[model])
 
 
 @router.post(
     "/chat/completions",
     response_model=MentorCompletion,
-    responses={
-        200: {
-            "description": "a chat.completion, or with `stream: true` server-sent "
-            "chat.completion.chunk events ending with `data: [DONE]`",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
-        },
-        413: {"model": ErrorOut, "description": "the last user message is too long"},
-        503: {"model": ErrorOut, "description": "the mentor is still starting"},
-    },
+    responses=error_docs(
+        {413: "the last user message is too long", 503: "the mentor is still starting"},
+        stream="a chat.completion, or with `stream: true` server-sent "
+        "chat.completion.chunk events ending with `data: [DONE]`",
+    ),
 )
 async def completions(
     request: Request, body: CompletionRequest, settings: SettingsDep, repo: RepoDep

@@ -8,8 +8,10 @@ otherwise sets textContent.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -21,7 +23,7 @@ from app.conversation import ConversationState
 from app.errors import NotFound
 from app.store import load_state
 from app.web.deps import KnowledgeDep, OwnerDep, RepoDep, SettingsDep
-from app.web.views import APP_NAME, TEMPLATES, message_view, sidebar_progress, templates
+from app.web.views import APP_NAME, TEMPLATES, message_view, shell_context, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,13 +52,19 @@ def _chat_page(
         # the last reply of a running interview keeps its "current question" look
         if state.mode == "interview" and messages:
             messages[-1] = {**messages[-1], "mode": "interview", "actions": []}
+    shell = shell_context(
+        repo,
+        who,
+        kb,
+        nav="chat",
+        conversation=conv,
+        current_section=state.current_section if state else None,
+    )
     context = {
-        "conversation": conv,
+        **shell,
         "messages": messages,
         "state": state,
         "mode": state.mode if state else "revision",
-        "conversations": repo.list_conversations(who),
-        "progress": sidebar_progress(repo, who, kb),
         "page_title": _page_title(conv.title if conv else None, state),
         "max_chars": settings.max_message_chars,
     }
@@ -97,21 +105,32 @@ def _templates_tag() -> str:
     return digest.hexdigest()[:8]
 
 
+def _sidebar_tag(shell: dict[str, Any]) -> str:
+    """A short hash of what the sidebar shows (progress, mastery, conversation titles)."""
+    convs = [(c.id, c.title) for c in shell["conversations"]]
+    text = json.dumps([shell["progress"], convs], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 @router.get("/sections/{number}", response_class=HTMLResponse)
-def section_page(request: Request, kb: KnowledgeDep, number: str) -> Response:
-    """One section as a printable page."""
+def section_page(
+    request: Request, repo: RepoDep, who: OwnerDep, kb: KnowledgeDep, number: str
+) -> Response:
+    """One section as a printable page, in the app shell."""
     n = _section_number(number)
     if n not in kb.sections:
         raise NotFound(f"Section {n} has no notes in this build")
     section = kb.section(n)
     note: render.RenderedNote = request.app.state.notes[n]
-    # revalidated on every visit (no-cache) and answered 304 while neither the note nor the
-    # page's templates changed
-    etag = f'"{note.etag.strip(chr(34))}-{_templates_tag()}"'
+    shell = shell_context(repo, who, kb, nav="notes", current_section=n)
+    # revalidated on every visit (no-cache) and answered 304 while neither the note, the
+    # page's templates nor the caller's sidebar changed
+    etag = f'"{note.etag.strip(chr(34))}-{_templates_tag()}-{_sidebar_tag(shell)}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     context = {
+        **shell,
         "section": section,
         "html": note.html,
         "prev": n - 1 if n > 1 else None,

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.retrieval.index import MAX_K, clean_query
 from app.web.deps import IndexDep
-from app.web.schemas import ErrorOut, SearchHit
+from app.web.schemas import SearchHit, error_docs
 
 router = APIRouter()
 
@@ -17,7 +17,7 @@ router = APIRouter()
 @router.get(
     "/api/search",
     response_model=list[SearchHit],
-    responses={503: {"model": ErrorOut, "description": "the index is still loading"}},
+    responses=error_docs({503: "the index is still loading"}),
 )
 async def search(
     index: IndexDep,

@@ -18,21 +18,23 @@ from app.errors import BadInput
 from app.handson import TaskBook, check, load_book
 from app.handson.inputs import MAX_CHARS
 from app.study import cards as study_cards
+from app.study.dashboard import dashboard
 from app.study.events import Event, parse_rating
 from app.study.plan import MAX_MINUTES, MIN_MINUTES, cram_plan
 from app.web.deps import KnowledgeDep, OwnerDep, RepoDep, SettingsDep
 from app.web.schemas import (
     CheckIn,
     CheckReport,
+    DashboardOut,
     DueCards,
-    ErrorOut,
     MasteryOut,
     PlanOut,
     Reviewed,
     ReviewIn,
     TaskSummary,
+    error_docs,
 )
-from app.web.views import APP_NAME, mastery_json, now, study_events, templates
+from app.web.views import APP_NAME, mastery_json, now, shell_context, study_events, templates
 
 router = APIRouter(tags=["study"])
 pages = APIRouter(include_in_schema=False)
@@ -58,6 +60,14 @@ def mastery(kb: KnowledgeDep, events: EventsDep) -> dict[str, Any]:
     return mastery_json(kb, events, now())
 
 
+@router.get("/api/progress/dashboard", response_model=DashboardOut)
+def progress_dashboard(kb: KnowledgeDep, events: EventsDep) -> dict[str, Any]:
+    """The progress charts' numbers: mastery per section with its (IMP) topics, interview
+    scores per session and per section with the trend, flashcards due per day for the next
+    14 days and reviews done over the last 14."""
+    return dashboard(kb, events, now())
+
+
 @router.get("/api/plan", response_model=PlanOut)
 def plan(
     kb: KnowledgeDep,
@@ -78,11 +88,13 @@ def list_tasks(book: BookDep) -> list[dict[str, Any]]:
 @router.post(
     "/api/tasks/{task_id}/check",
     response_model=CheckReport,
-    responses={
-        404: {"model": ErrorOut, "description": "no such task"},
-        413: {"model": ErrorOut, "description": "the answer is longer than the checker accepts"},
-        422: {"description": "an empty answer or a malformed body"},
-    },
+    responses=error_docs(
+        {
+            404: "no such task",
+            413: "the answer is longer than the checker accepts",
+            422: "an empty answer or a malformed body",
+        }
+    ),
 )
 async def check_task(
     repo: RepoDep, who: OwnerDep, book: BookDep, task_id: str, body: CheckIn
@@ -117,7 +129,7 @@ def due_cards(kb: KnowledgeDep, events: EventsDep, new: int = Query(5, ge=0, le=
 @router.post(
     "/api/cards/{card_id}/review",
     response_model=Reviewed,
-    responses={404: {"model": ErrorOut, "description": "no such card"}},
+    responses=error_docs({404: "no such card"}),
 )
 def review_card(
     repo: RepoDep, who: OwnerDep, kb: KnowledgeDep, card_id: str, body: ReviewIn
@@ -142,6 +154,8 @@ def review_card(
 @pages.get("/progress", response_class=HTMLResponse)
 def progress_page(
     request: Request,
+    repo: RepoDep,
+    who: OwnerDep,
     kb: KnowledgeDep,
     events: EventsDep,
     book: BookDep,
@@ -156,7 +170,9 @@ def progress_page(
         wanted = int(minutes)
         plan_json = cram_plan(kb, events, wanted, now(), tasks=book).to_json()
     context = {
+        **shell_context(repo, who, kb, nav="progress"),
         "mastery": mastery_json(kb, events, now()),
+        "dashboard": dashboard(kb, events, now()),
         "plan": plan_json,
         "minutes": wanted,
         "min_minutes": MIN_MINUTES,
@@ -167,8 +183,11 @@ def progress_page(
 
 
 @pages.get("/tasks", response_class=HTMLResponse)
-def tasks_page(request: Request, book: BookDep) -> HTMLResponse:
+def tasks_page(
+    request: Request, repo: RepoDep, who: OwnerDep, kb: KnowledgeDep, book: BookDep
+) -> HTMLResponse:
     context = {
+        **shell_context(repo, who, kb, nav="tasks"),
         "by_section": book.by_section(),
         "max_chars": MAX_CHARS,
         "page_title": f"Hands-on tasks · {APP_NAME}",

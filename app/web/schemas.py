@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from openai.types import Model
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from app.study.cards import Flashcard
 
 Number = int | float  # an int stays an int in the JSON (a bare float would turn 6 into 6.0)
 
@@ -203,6 +204,64 @@ class MasteryOut(BaseModel):
     events: int
 
 
+class DashboardSection(BaseModel):
+    section: int
+    title: str
+    mastery: Number = Field(description="0-1")
+    level: str = Field(description="not started, weak, learning or strong")
+    items: int = Field(description="questions, tasks and notes studied in this section")
+    imp_topics: int = Field(description="the section's topics marked (IMP) in the notes")
+    imp_questions: int = Field(description="the section's (IMP) interview questions")
+    imp_recall: Number = Field(
+        description="0-1: mean recall strength now over those (IMP) questions (0 if unstudied)"
+    )
+
+
+class InterviewSession(BaseModel):
+    session: int = Field(description="1 for the first scorecard, oldest first")
+    at: str
+    score: Number = Field(description="the mean score of the graded questions, 0-10")
+    questions: int
+    sections: list[int]
+
+
+class SectionPoint(BaseModel):
+    session: int
+    score: Number
+
+
+class SectionSeries(BaseModel):
+    section: int
+    title: str
+    points: list[SectionPoint]
+
+
+class InterviewHistory(BaseModel):
+    sessions: list[InterviewSession]
+    by_section: list[SectionSeries]
+    trend: Number | None = Field(description="points per session (least squares); null below 2")
+
+
+class DayCount(BaseModel):
+    date: str
+    cards: int
+
+
+class CardCalendar(BaseModel):
+    due: list[DayCount] = Field(description="flashcards due per day, today first (overdue: today)")
+    reviews: list[DayCount] = Field(description="flashcard reviews per day, today last")
+    due_total: int
+    reviews_total: int
+
+
+class DashboardOut(BaseModel):
+    at: str
+    events: int
+    mastery: list[DashboardSection]
+    interviews: InterviewHistory
+    cards: CardCalendar
+
+
 class PlanItem(Open):
     kind: str
     section: int
@@ -263,23 +322,16 @@ class CheckReport(Open):
     task: TaskSummary
 
 
-class Card(Open):
-    id: str
-    section: int
-    imp: bool
-    level: str
-    front: str
-    back: str
-
-
-class DueCard(Card):
+# a card's JSON is the study package's Flashcard, field for field: its dataclass is the schema
+@pydantic_dataclass(frozen=True)
+class DueCard(Flashcard):
     due: str
     retrievability: Number
 
 
 class DueCards(BaseModel):
     due: list[DueCard]
-    new: list[Card]
+    new: list[Flashcard]
 
 
 class ReviewIn(BaseModel):
@@ -304,42 +356,18 @@ class ErrorOut(Open):
     detail: str | list[dict[str, Any]]
 
 
-# -- the OpenAI-compatible API (/v1): the `openai` package's own types -------------------------
-
-
-class MentorFields(Open):
-    """What the mentor adds beside an OpenAI completion (clients ignore unknown fields)."""
-
-    intent: str
-    section: int | None
-    citations: list[Citation]
-    notice: str | None
-    card: dict[str, Any] | None
-
-
-class MentorCompletion(ChatCompletion):
-    mentor: MentorFields
-
-
-class MentorChunk(ChatCompletionChunk):
-    mentor: MentorFields | None = None
-
-
-class ModelList(BaseModel):
-    object: Literal["list"] = "list"
-    data: list[Model]
-
-
-class CompletionMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    role: str
-    content: str | list[dict[str, Any]] | None = None
-
-
-class CompletionRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")  # temperature, max_tokens ... are accepted
-
-    model: str = "docker-mentor"
-    messages: list[CompletionMessage] = Field(min_length=1)
-    stream: bool = False
+def error_docs(
+    codes: dict[int, str], *, stream: str | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """A route's OpenAPI `responses=`: each error status with its sentence (an ErrorOut body;
+    a 422 is FastAPI's validation list) and, with `stream`, a 200 that may be server-sent
+    events."""
+    docs: dict[int | str, dict[str, Any]] = {}
+    if stream is not None:
+        sse = {"text/event-stream": {"schema": {"type": "string"}}}
+        docs[200] = {"description": stream, "content": sse}
+    for code, text in codes.items():
+        docs[code] = (
+            {"description": text} if code == 422 else {"model": ErrorOut, "description": text}
+        )
+    return docs

@@ -48,8 +48,22 @@ def _score(value: Any) -> str:
 templates.env.filters["markdown"] = lambda text: Markup(render.to_html(str(text or "")))
 templates.env.filters["inline"] = _inline_markdown
 templates.env.filters["score"] = _score
+# the numbers the scorecard's bar chart needs from one row (charts.js draws it)
+templates.env.filters["scorecard_point"] = lambda row: {
+    "number": row.get("number"),
+    "score": row.get("score"),
+    "status": row.get("status"),
+}
 templates.env.globals["APP_NAME"] = APP_NAME
 templates.env.globals["SECTION_TITLES"] = SECTION_TITLES
+# the app shell's page links: (key for aria-current, href, label)
+SHELL_PAGES = (
+    ("chat", "/", "Chat"),
+    ("progress", "/progress", "Progress"),
+    ("tasks", "/tasks", "Hands-on tasks"),
+    ("notes", "/sections/1", "Notes"),
+)
+templates.env.globals["SHELL_PAGES"] = SHELL_PAGES
 
 
 def now() -> datetime:
@@ -111,20 +125,23 @@ def view(data: dict[str, Any]) -> dict[str, Any]:
     return m
 
 
+def message_fields(msg: Message) -> dict[str, Any]:
+    """A stored message as both the JSON history and the page show it."""
+    return {
+        "role": msg.role,
+        "html": render.to_html(msg.content),
+        "intent": msg.intent,
+        "section": msg.section,
+        "citations": msg.citations or [],
+        "card": msg.card,
+        "notice": msg.notice,
+        "status": msg.status,
+    }
+
+
 def message_view(msg: Message) -> dict[str, Any]:
     return view(
-        {
-            "message_id": msg.id,
-            "role": msg.role,
-            "html": render.to_html(msg.content),
-            "intent": msg.intent,
-            "section": msg.section,
-            "citations": msg.citations or [],
-            "card": msg.card,
-            "notice": msg.notice,
-            "status": msg.status,
-            "has_text": bool(msg.content.strip()),
-        }
+        {"message_id": msg.id, **message_fields(msg), "has_text": bool(msg.content.strip())}
     )
 
 
@@ -204,3 +221,22 @@ def sidebar_progress(repo: Repository, who: str, kb: Knowledge) -> dict[str, Any
         s["mastery"] = round(mastery.get(s["number"], 0.0), 3)
         s["level"] = level(s["mastery"])
     return data
+
+
+def shell_context(
+    repo: Repository,
+    who: str,
+    kb: Knowledge,
+    *,
+    nav: str,
+    conversation: Any = None,
+    current_section: int | None = None,
+) -> dict[str, Any]:
+    """What the app shell's sidebar needs on every page (_shell.html, _sidebar.html)."""
+    return {
+        "nav": nav,
+        "progress": sidebar_progress(repo, who, kb),
+        "conversations": repo.list_conversations(who),
+        "conversation": conversation,
+        "current_section": current_section,
+    }

@@ -57,6 +57,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """A data folder of the test module's own (tests that date study events in its database)."""
+    return tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "data"
+
+
+@pytest.fixture(scope="module")
+def own_server(data_dir: Path) -> Iterator[str]:
+    """`mentor serve` over the module's own data_dir; a module uses it by overriding `server`."""
+    with mentor_serve(data_dir, ARTIFACTS / f"{data_dir.parent.name}-server.log") as base:
+        yield base
+
+
 @pytest.fixture(scope="module")  # Playwright's sync API holds an event loop: end it with the module
 def browser() -> Iterator[Any]:
     try:
@@ -78,6 +91,11 @@ def open_page(browser: Any, server: str, **context_args: Any) -> tuple[Any, Any,
     context_args.setdefault("reduced_motion", "reduce")
     context = browser.new_context(base_url=server, **context_args)
     context.set_default_timeout(20_000)
+    # a CSP violation names the script and line that caused it (the console line does not)
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation:', e.violatedDirective, e.sourceFile + ':' + e.lineNumber, e.sample))"
+    )
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))

@@ -114,6 +114,16 @@ def test_a_two_question_mock_interview(page: Any) -> None:
     scorecard = page.locator(".card--scorecard")
     expect(scorecard).to_have_count(1)
     expect(scorecard.locator("tbody tr")).to_have_count(2)
+    # the score per question as a bar chart beside the table, its name carrying the numbers
+    scores = [c.strip() for c in scorecard.locator("tbody td.num").all_inner_texts()]
+    bars = scorecard.locator(".chart--scores canvas")
+    expect(bars).to_be_visible()
+    expect(bars).to_have_attribute(
+        "aria-label", f"Score per question: question 1 {scores[0]}/10, question 2 {scores[1]}/10."
+    )
+    assert page.evaluate("c => Chart.getChart(c).data.datasets[0].data", bars.element_handle()) == [
+        float(s) for s in scores
+    ]
     assert page.locator(".card--grade:not(.card--small)").count() == 2
     expect(page.locator(".card--ask.is-current")).to_have_count(0)
     expect(page.locator("#mode-pill")).to_be_hidden()

@@ -4,7 +4,6 @@ flashcards reviewed, and mastery in the chat sidebar."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,8 @@ from app.handson import load_book
 from app.store import Database, Repository
 from app.study.cards import deck
 from app.study.events import Event
-from tests.browser.conftest import ARTIFACTS, open_page, shot
-from tests.web.helpers import KNOWLEDGE, mentor_serve
+from tests.browser.conftest import open_page, shot
+from tests.web.helpers import KNOWLEDGE
 
 pytestmark = pytest.mark.browser
 
@@ -27,15 +26,9 @@ DECK = {c.id: c for c in deck(knowledge.load(KNOWLEDGE))}
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("progress") / "data"
-
-
-@pytest.fixture(scope="module")
-def server(data_dir: Path) -> Iterator[str]:
-    """This module's own server: the flashcard tests date study events in its database."""
-    with mentor_serve(data_dir, ARTIFACTS / "progress-server.log") as base:
-        yield base
+def server(own_server: str) -> str:
+    """This module's own server: its tests write study events into its database."""
+    return own_server
 
 
 def seed_due(page: Any, data_dir: Path, card_ids: list[str]) -> None:
@@ -84,7 +77,7 @@ def test_hands_on_answer_then_progress_and_plan(page: Any) -> None:
     submit(page, "   ")  # a blank answer is refused with a clear message, no crash
     expect(page.locator("#task-verdict")).to_contain_text("empty")
 
-    page.get_by_role("link", name="Progress").click()
+    page.get_by_role("link", name="Progress", exact=True).click()
     expect(page).to_have_url(re.compile(r"/progress$"))
     bars = page.locator("#mastery-chart .bar-row")
     expect(bars).to_have_count(20)
@@ -161,7 +154,10 @@ def test_review_due_flashcards_then_chat_and_sidebar(page: Any, data_dir: Path) 
 
     # the chat names the count and the remaining card's question, then points here
     page.goto("/")
-    expect(page.get_by_role("link", name="Your progress")).to_have_attribute("href", "/progress")
+    pages = page.get_by_role("navigation", name="Pages")
+    expect(pages.get_by_role("link", name="Progress", exact=True)).to_have_attribute(
+        "href", "/progress"
+    )
     badge = page.locator(f'.section-btn[data-section="{shown.section}"] .badge--mastery')
     expect(badge).to_have_text(re.compile(r"^, mastery \d+%$"))
     box = page.get_by_label("Message the mentor")

@@ -41,7 +41,7 @@ def test_command_modules_never_import_the_package_back(graph: grimp.ImportGraph)
     assert back == ["app.cli.__main__"]
 
 
-@pytest.mark.parametrize("package", ["app.cli", "app.study", "app.llm"])
+@pytest.mark.parametrize("package", ["app.cli", "app.study", "app.llm", "app"])
 def test_no_import_cycle_runs_through(graph: grimp.ImportGraph, package: str) -> None:
     cycles = []
     for module in sorted(m for m in graph.modules if m == package or m.startswith(package + ".")):

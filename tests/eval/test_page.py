@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
-
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from app.eval import report as rep
-from app.web.routes_eval import router
+from tests.web.helpers import running, settings_for
 
 
-def client(data_dir: Path) -> TestClient:
-    app = FastAPI()
-    app.state.settings = SimpleNamespace(data_dir=data_dir)
-    app.include_router(router)
-    return TestClient(app)
+def get_eval(data_dir: Path) -> tuple[int, str]:
+    """/eval from the real app (its page shell needs the store and the knowledge)."""
+    with running(settings_for(data_dir)) as client:
+        page = client.get("/eval")
+        return page.status_code, page.text
 
 
 def test_page_shows_table_and_svg(tmp_path: Path) -> None:
@@ -30,12 +26,11 @@ def test_page_shows_table_and_svg(tmp_path: Path) -> None:
         ),
         tmp_path,
     )
-    page = client(tmp_path).get("/eval")
-    assert page.status_code == 200
-    html = page.text
+    status, html = get_eval(tmp_path)
+    assert status == 200
     assert '<th scope="col">offline</th>' in html
     assert "<td>0.40</td>" in html
-    assert html.count("<svg") == 2
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="eval-chart"') == 2
     assert 'width="104.0"' in html  # 0.4 of the 260-pixel bar
     assert (
         "notes valid (first try + repair) (higher is better): offline 1.00; smollm2 &lt;b&gt; 0.40"
@@ -45,7 +40,7 @@ def test_page_shows_table_and_svg(tmp_path: Path) -> None:
 
 
 def test_page_without_a_report_says_how_to_make_one(tmp_path: Path) -> None:
-    page = client(tmp_path).get("/eval")
-    assert page.status_code == 200
-    assert "mentor eval --limit 20" in page.text
-    assert "<svg" not in page.text
+    status, html = get_eval(tmp_path / "empty")
+    assert status == 200
+    assert "mentor eval --limit 20" in html
+    assert "eval-chart" not in html

@@ -52,3 +52,13 @@ def test_saved_report_round_trips(tmp_path: Path) -> None:
     assert path == tmp_path / "eval" / "last.json"
     assert rep.load_last(tmp_path) == report
     assert rep.load_last(tmp_path / "nothing") is None
+
+
+def test_the_reply_cap_is_in_the_heading_and_survives_saving(tmp_path: Path) -> None:
+    report = sample()
+    assert "capped" not in report.markdown()
+    report.max_tokens = 128
+    assert "limit 4, replies capped at 128 tokens)" in report.markdown().splitlines()[0]
+    rep.save(report, tmp_path)
+    loaded = rep.load_last(tmp_path)
+    assert loaded is not None and loaded.max_tokens == 128

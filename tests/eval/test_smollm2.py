@@ -27,6 +27,7 @@ async def test_smollm2_row_is_complete_and_never_leaks(kb, index, smollm2_url: s
     metrics = await evaluation.run(chosen, lambda _part: None)
     assert evaluation.mentor.stats.llm_calls >= 3, "the real model was asked"
     shares = ["notes_valid", "notes_fallback", "notes_key_facts", "clarify_coverage"]
+    shares += ["clarify_citations", "clarify_contradictions"]
     assert all(0.0 <= metrics[k] <= 1.0 for k in shares)
     assert metrics["notes_valid"] + metrics["notes_fallback"] == 1.0
     assert metrics["canary_leaks"] == 0.0  # the guard blocks before a leak reaches a reply

@@ -187,3 +187,37 @@ def test_exotic_yaml_types_reach_the_checks_as_json(book: TaskBook) -> None:
     assert not [f for f in report.findings if f.message.startswith("could not evaluate")], (
         report.to_text()
     )
+
+
+GPU = """\
+services:
+  llm:
+    image: ollama/ollama:0.6.8
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - {device}
+"""
+
+
+@pytest.mark.parametrize(
+    "device",
+    [
+        "{driver: nvidia, count: 1, capabilities: [gpu]}",  # the example in Docker's Compose docs
+        "{capabilities: [gpu], count: all}",
+        "{driver: nvidia, device_ids: ['0']}",
+    ],
+)
+def test_a_gpu_reservation_as_the_docs_write_it_is_accepted(device: str) -> None:
+    assert compose_spec.parse(GPU.format(device=device)).errors == []
+
+
+def test_a_device_request_without_capabilities_or_driver_says_what_it_needs() -> None:
+    errors = compose_spec.parse(GPU.format(device="{count: 1}")).errors
+    assert errors == [
+        (
+            8,
+            "service 'llm': deploy.resources.reservations.devices[0] needs `capabilities` or `driver`",
+        )
+    ]

@@ -9,30 +9,24 @@ answer, so rewording a model answer does not break them.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from app.handson import check
-from app.handson.model import TaskBook, load_tasks
+from app.handson.model import TaskBook, WrongAnswer, load_tasks
+from app.handson.validate import answer_problems
 from tests.conftest import KNOWLEDGE
 
 _BOOK = load_tasks(KNOWLEDGE / "tasks", KNOWLEDGE / "sections")
 
 
-@dataclass(frozen=True)
-class Wrong:
-    check: str  # the check whose require/forbid finding must fail
-    answer: str
-    rule: str = ""  # the rule id when the task has several rules of that check
+def w(check_: str, answer: str, rule: str = "") -> WrongAnswer:
+    """A wrong answer that must fail `check_` (the rule id `rule` when the task has several)."""
+    return WrongAnswer(fails=check_, answer=answer, rule=rule)
 
 
-def w(check_: str, answer: str, rule: str = "") -> Wrong:
-    return Wrong(check_, answer.strip("\n") + "\n", rule)
-
-
-WRONG: dict[str, Wrong] = {
+WRONG: dict[str, WrongAnswer] = {
     # ---------------------------------------------------------------- 1 introduction
     "intro-cgroup-limits": w(
         "flag", "docker run --rm alpine:3.22 cat /sys/fs/cgroup/memory.max"
@@ -725,10 +719,10 @@ def test_model_passes_and_wrong_answer_fails_with_a_cited_finding(
         f
         for f in report.failures
         if f.role in ("require", "forbid")
-        and f.check == wrong.check
+        and f.check == wrong.fails
         and (not wrong.rule or f.rule == wrong.rule)
     ]
-    assert hits, f"{task_id}: expected {wrong.check} {wrong.rule} to fail, got\n{report.to_text()}"
+    assert hits, f"{task_id}: expected {wrong.fails} {wrong.rule} to fail, got\n{report.to_text()}"
     # every failing rule is cited to a real line of the notes that holds the quoted phrase
     for f in report.failures:
         if f.role not in ("require", "forbid"):
@@ -736,6 +730,8 @@ def test_model_passes_and_wrong_answer_fails_with_a_cited_finding(
         assert f.cite is not None and f.cite.line, f
         line = Path(f.cite.path).read_text(encoding="utf-8").splitlines()[f.cite.line - 1]
         assert _plain(f.cite.quote) in _plain(line), (task_id, f.cite)
+    # `mentor check` runs the same validation on wrong answers a task file carries
+    assert answer_problems(book, task, [wrong]) == []
 
 
 def _plain(text: str) -> str:

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from tests.knowledge.test_facts import KB, NEGATION, sentences, text_of
+from tests.knowledge.review import note_of, offenders
+from tests.knowledge.test_facts import KB, text_of
 
 # (section, pattern that must appear in that section's note, what it teaches)
 MUST = [
@@ -92,23 +93,9 @@ FORBID = [
 ]  # fmt: skip
 
 
-def note_of(number: int) -> str:
-    return text_of(number, questions=False)
-
-
 @pytest.mark.parametrize(("number", "pattern", "fact"), MUST, ids=[m[2] for m in MUST])
 def test_review_fix_is_taught(number: int, pattern: str, fact: str) -> None:
     assert re.search(pattern, note_of(number)), f"Section {number}'s note should teach: {fact}"
-
-
-def offenders(text: str, patterns: list[str], excuse: str | None) -> list[str]:
-    return [
-        s
-        for s in sentences(text)
-        if all(re.search(p, s, re.I) for p in patterns)
-        and not s.rstrip(" *").endswith("?")
-        and not (re.compile(excuse, re.I) if excuse else NEGATION).search(s)
-    ]
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from tests.conftest import KNOWLEDGE
-from tests.knowledge.test_facts import KB, NEGATION, sentences, text_of
+from tests.knowledge.review import note_of, offenders
+from tests.knowledge.test_facts import KB, text_of
 
 SECTIONS = (6, 7, 8, 9, 10)
 
@@ -140,28 +141,11 @@ OLD_WORDING = {
 }
 
 
-def note_of(number: int) -> str:
-    return text_of(number, questions=False)
-
-
 @pytest.mark.parametrize(("number", "pattern", "fact"), MUST, ids=[m[2] for m in MUST])
 def test_review_fix_is_taught(number: int, pattern: str, fact: str) -> None:
     assert re.search(pattern, note_of(number), re.M), (
         f"Section {number}'s note should teach: {fact}"
     )
-
-
-def offenders(text: str, patterns: list[str], excuse: str | None, scope: str) -> list[str]:
-    units = (
-        sentences(text) if scope == "sentence" else [ln for ln in text.splitlines() if ln.strip()]
-    )
-    return [
-        s
-        for s in units
-        if all(re.search(p, s, re.I) for p in patterns)
-        and not s.rstrip(" *").endswith("?")
-        and not (re.compile(excuse, re.I) if excuse else NEGATION).search(s)
-    ]
 
 
 @pytest.mark.parametrize(

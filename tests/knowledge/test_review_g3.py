@@ -9,15 +9,11 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import KNOWLEDGE
-from tests.knowledge.test_facts import KB, NEGATION, sentences, text_of
+from tests.knowledge import review
+from tests.knowledge.test_facts import sentences
 
 OWNED = {11: "11-security", 12: "12-registries", 13: "13-monitoring-logging", 14: "14-debugging",
          15: "15-performance"}  # fmt: skip
-
-
-def note(number: int) -> str:
-    return text_of(number, questions=False)
 
 
 # (section, pattern that must appear in that section's note, what the review asked for)
@@ -65,7 +61,7 @@ MUST = [
 
 @pytest.mark.parametrize(("number", "pattern", "fact"), MUST, ids=[m[2] for m in MUST])
 def test_review_fact_is_in_the_note(number: int, pattern: str, fact: str) -> None:
-    assert re.search(pattern, note(number)), f"Section {number} should state: {fact}"
+    assert re.search(pattern, review.note_of(number)), f"Section {number} should state: {fact}"
 
 
 def test_tag_immutability_names_every_registry_in_one_sentence() -> None:
@@ -77,7 +73,7 @@ def test_tag_immutability_names_every_registry_in_one_sentence() -> None:
         "Quay",
         "Harbor",
     ]
-    hits = [s for s in sentences(note(12)) if "immutab" in s.lower() and "enforce" in s]
+    hits = [s for s in sentences(review.note_of(12)) if "immutab" in s.lower() and "enforce" in s]
     assert any(all(w in s for w in wanted) for s in hits), hits
 
 
@@ -103,13 +99,7 @@ FORBID = [
 def test_fixed_error_does_not_come_back(
     name: str, number: int, patterns: list[str], excuse: str | None, negation_excuses: bool
 ) -> None:
-    offenders = [
-        s
-        for s in sentences(note(number))
-        if all(re.search(p, s) for p in patterns)
-        and not (negation_excuses and NEGATION.search(s))
-        and not (excuse and re.search(excuse, s))
-    ]
+    offenders = review.fixed_error_offenders(number, patterns, excuse, negation_excuses)
     assert offenders == [], f"{name}: {offenders}"
 
 
@@ -132,11 +122,7 @@ NEW_QUESTIONS = [
     ("number", "qid", "pattern"), NEW_QUESTIONS, ids=[n[1] for n in NEW_QUESTIONS]
 )
 def test_missing_topic_has_a_bank_question(number: int, qid: str, pattern: str) -> None:
-    q = next((q for q in KB.section(number).questions if q.id == qid), None)
-    assert q is not None, qid
-    assert any(re.search(pattern, kp) for kp in q.key_points), (qid, pattern)
-    assert q.misconceptions and q.follow_ups
-    assert len(q.model_answer.split()) <= 120
+    review.assert_home_question(number, qid, pattern)
 
 
 # Homes decided for all helpers: sections 11-15 must ask a different angle.
@@ -155,67 +141,35 @@ NOT_HOME = [
 
 @pytest.mark.parametrize(("name", "number", "pattern"), NOT_HOME, ids=[n[0] for n in NOT_HOME])
 def test_non_home_banks_ask_another_angle(name: str, number: int, pattern: str) -> None:
-    asked = [
-        text
-        for q in KB.section(number).questions
-        for text in [q.question, *q.key_points]
-        if re.search(pattern, text)
-    ]
+    asked = review.asked_in([number], pattern)
     assert asked == [], f"{name}: {asked}"
 
 
 def test_every_question_in_these_banks_lists_a_misconception() -> None:
-    missing = [q.id for n in OWNED for q in KB.section(n).questions if not q.misconceptions]
-    assert missing == []
+    assert review.without_misconception(OWNED) == []
 
 
 # ---------------------------------------------------------------------------------------------
 # The myth catalogue (knowledge/myths/NN-stem.yaml) for the sections above
 # ---------------------------------------------------------------------------------------------
 
-MYTHS = KNOWLEDGE / "myths"
-KINDS = {"wrong-default", "wrong-mechanism", "unsafe-practice", "dated", "wrong-fact"}
-KEYS = {"id", "claims", "correction", "section", "heading", "kind", "since"}
-HEADING = re.compile(r"^###\s+(.+?)\s*$", re.M)
-
-
-def headings(number: int) -> list[str]:
-    return HEADING.findall(KB.section(number).markdown)
+(
+    test_myth_file_is_well_formed,
+    test_myths_cover_every_topic_of_the_note,
+    test_every_bank_misconception_is_a_myth,
+    test_myth_claims_do_not_appear_in_the_notes,
+) = review.myth_catalogue_tests(OWNED)
 
 
 def myths_of(number: int) -> list[dict]:
-    return yaml.safe_load((MYTHS / f"{OWNED[number]}.yaml").read_text(encoding="utf-8"))
-
-
-def _norm(claim: str) -> str:
-    return re.sub(r"\s+", " ", claim).strip().rstrip(".").lower()
-
-
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_myth_file_is_well_formed(number: int) -> None:
-    myths = myths_of(number)
-    assert isinstance(myths, list) and len(myths) >= 17, number
-    for m in myths:
-        assert set(m) <= KEYS and KEYS - {"since"} <= set(m), m.get("id")
-        assert re.fullmatch(rf"{number:02d}-[a-z0-9]+(?:-[a-z0-9]+)*", m["id"]), m["id"]
-        assert 2 <= len(m["claims"]) <= 3, m["id"]
-        for claim in m["claims"]:
-            assert isinstance(claim, str) and claim.endswith("."), (m["id"], claim)
-            assert not re.match(r"(?i)myth|maybe|perhaps|i think", claim), (m["id"], claim)
-        correction = " ".join(m["correction"].split())
-        assert 1 <= len(re.findall(r"[.!?](?=\s+[A-Z]|$)", correction)) <= 2, m["id"]
-        assert m["kind"] in KINDS, m["id"]
-        assert ("since" in m) == (m["kind"] == "dated"), m["id"]
-        assert m["heading"] in headings(m["section"]), (m["id"], m["heading"])
-    kinds = [m["kind"] for m in myths]
-    assert kinds.count("unsafe-practice") >= 2 and kinds.count("dated") >= 2, number
+    return review.myths_in(OWNED[number])
 
 
 def test_myth_ids_are_unique_across_all_myth_files() -> None:
     ours = [m["id"] for n in sorted(OWNED) for m in myths_of(n)]
     assert len(ours) == len(set(ours)), sorted(i for i in ours if ours.count(i) > 1)
     others = set()
-    for path in sorted(MYTHS.glob("*.yaml")):
+    for path in sorted(review.MYTHS.glob("*.yaml")):
         if path.stem in OWNED.values():
             continue
         try:  # other sections' catalogues are checked by their own tests
@@ -224,30 +178,3 @@ def test_myth_ids_are_unique_across_all_myth_files() -> None:
             continue
         others |= {m.get("id") for m in entries if isinstance(m, dict)}
     assert set(ours) & others == set()
-
-
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_myths_cover_every_topic_of_the_note(number: int) -> None:
-    covered = {m["heading"] for m in myths_of(number) if m["section"] == number}
-    assert set(headings(number)) - covered == set(), number
-
-
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_every_bank_misconception_is_a_myth(number: int) -> None:
-    claims = {_norm(c) for m in myths_of(number) for c in m["claims"]}
-    missing = [
-        mc
-        for q in KB.section(number).questions
-        for mc in q.misconceptions
-        if _norm(mc) not in claims
-    ]
-    assert missing == [], missing
-
-
-# A myth's claim must be the wrong belief, so a correct answer never repeats it: the claims must
-# not turn up un-negated in the notes these sections own.
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_myth_claims_do_not_appear_in_the_notes(number: int) -> None:
-    notes = " ".join(" ".join(KB.section(n).markdown.split()).lower() for n in OWNED)
-    echoed = [c for m in myths_of(number) for c in m["claims"] if _norm(c) in notes]
-    assert echoed == [], echoed

@@ -9,15 +9,11 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import KNOWLEDGE
-from tests.knowledge.test_facts import KB, NEGATION, sentences, text_of
+from tests.knowledge import review
+from tests.knowledge.test_facts import KB
 
 OWNED = {16: "16-plugins-extensions", 17: "17-cicd", 18: "18-production", 19: "19-troubleshooting",
          20: "20-emerging"}  # fmt: skip
-
-
-def note(number: int) -> str:
-    return text_of(number, questions=False)
 
 
 # (section, pattern that must appear in that section's note, what the review asked for)
@@ -102,11 +98,11 @@ MUST = [
 
 @pytest.mark.parametrize(("number", "pattern", "fact"), MUST, ids=[m[2] for m in MUST])
 def test_review_fact_is_in_the_note(number: int, pattern: str, fact: str) -> None:
-    assert re.search(pattern, note(number)), f"Section {number} should state: {fact}"
+    assert re.search(pattern, review.note_of(number)), f"Section {number} should state: {fact}"
 
 
 def test_model_runner_port_is_enabled_before_it_is_used() -> None:
-    text = note(20)
+    text = review.note_of(20)
     enable = text.find("docker desktop enable model-runner --tcp 12434")
     use = text.find("curl http://localhost:12434")
     assert 0 <= enable < use, "enable the TCP port before calling localhost:12434"
@@ -132,19 +128,13 @@ FORBID = [
 def test_fixed_error_does_not_come_back(
     name: str, number: int, patterns: list[str], excuse: str | None, negation_excuses: bool
 ) -> None:
-    offenders = [
-        s
-        for s in sentences(note(number))
-        if all(re.search(p, s) for p in patterns)
-        and not (negation_excuses and NEGATION.search(s))
-        and not (excuse and re.search(excuse, s))
-    ]
+    offenders = review.fixed_error_offenders(number, patterns, excuse, negation_excuses)
     assert offenders == [], f"{name}: {offenders}"
 
 
 def test_no_internal_jargon_in_these_notes() -> None:
     for number in OWNED:
-        assert not re.search(r"(?i)\bseed[- ]era\b|\bthe seed\b", note(number)), number
+        assert not re.search(r"(?i)\bseed[- ]era\b|\bthe seed\b", review.note_of(number)), number
 
 
 # Each missing topic got at least one bank question: (section, question id, key-point pattern)
@@ -187,11 +177,7 @@ NEW_QUESTIONS = [
     ("number", "qid", "pattern"), NEW_QUESTIONS, ids=[f"{n[1]}:{n[2]}" for n in NEW_QUESTIONS]
 )
 def test_missing_topic_has_a_bank_question(number: int, qid: str, pattern: str) -> None:
-    q = next((q for q in KB.section(number).questions if q.id == qid), None)
-    assert q is not None, qid
-    assert any(re.search(pattern, kp) for kp in q.key_points), (qid, pattern)
-    assert q.misconceptions and q.follow_ups
-    assert len(q.model_answer.split()) <= 120
+    review.assert_home_question(number, qid, pattern)
 
 
 # Homes decided for all helpers: sections 16-20 must ask a different angle.
@@ -209,19 +195,12 @@ NOT_HOME = [
 
 @pytest.mark.parametrize(("name", "pattern"), NOT_HOME, ids=[n[0] for n in NOT_HOME])
 def test_non_home_banks_ask_another_angle(name: str, pattern: str) -> None:
-    asked = [
-        text
-        for number in OWNED
-        for q in KB.section(number).questions
-        for text in [q.question, *q.key_points]
-        if re.search(pattern, text)
-    ]
+    asked = review.asked_in(OWNED, pattern)
     assert asked == [], f"{name}: {asked}"
 
 
 def test_every_question_in_these_banks_lists_a_misconception() -> None:
-    missing = [q.id for n in OWNED for q in KB.section(n).questions if not q.misconceptions]
-    assert missing == []
+    assert review.without_misconception(OWNED) == []
 
 
 def test_strawman_misconceptions_are_gone() -> None:
@@ -240,69 +219,25 @@ def test_strawman_misconceptions_are_gone() -> None:
 # The myth catalogue (knowledge/myths/NN-stem.yaml) for the sections above
 # ---------------------------------------------------------------------------------------------
 
-MYTHS = KNOWLEDGE / "myths"
-KINDS = {"wrong-default", "wrong-mechanism", "unsafe-practice", "dated", "wrong-fact"}
-KEYS = {"id", "claims", "correction", "section", "heading", "kind", "since"}
-HEADING = re.compile(r"^###\s+(.+?)\s*$", re.M)
-
-
-def headings(number: int) -> list[str]:
-    return HEADING.findall(KB.section(number).markdown)
+(
+    test_myth_file_is_well_formed,
+    test_myths_cover_every_topic_of_the_note,
+    test_every_bank_misconception_is_a_myth,
+    test_myth_claims_do_not_appear_in_the_notes,
+) = review.myth_catalogue_tests(OWNED)
 
 
 def myths_of(number: int) -> list[dict]:
-    return yaml.safe_load((MYTHS / f"{OWNED[number]}.yaml").read_text(encoding="utf-8"))
-
-
-def _norm(claim: str) -> str:
-    return re.sub(r"\s+", " ", claim).strip().rstrip(".").lower()
-
-
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_myth_file_is_well_formed(number: int) -> None:
-    myths = myths_of(number)
-    assert isinstance(myths, list) and len(myths) >= 17, number
-    for m in myths:
-        assert set(m) <= KEYS and KEYS - {"since"} <= set(m), m.get("id")
-        assert re.fullmatch(rf"{number:02d}-[a-z0-9]+(?:-[a-z0-9]+)*", m["id"]), m["id"]
-        assert 2 <= len(m["claims"]) <= 3, m["id"]
-        for claim in m["claims"]:
-            assert isinstance(claim, str) and claim.endswith("."), (m["id"], claim)
-            assert not re.match(r"(?i)myth|maybe|perhaps|i think", claim), (m["id"], claim)
-        correction = " ".join(m["correction"].split())
-        assert 1 <= len(re.findall(r"[.!?](?=\s+[A-Z]|$)", correction)) <= 2, m["id"]
-        assert m["kind"] in KINDS, m["id"]
-        assert ("since" in m) == (m["kind"] == "dated"), m["id"]
-        assert m["heading"] in headings(m["section"]), (m["id"], m["heading"])
-    kinds = [m["kind"] for m in myths]
-    assert kinds.count("unsafe-practice") >= 2 and kinds.count("dated") >= 2, number
+    return review.myths_in(OWNED[number])
 
 
 def test_myth_ids_are_unique_across_all_myth_files() -> None:
     ids = [
         m["id"]
-        for path in sorted(MYTHS.glob("*.yaml"))
+        for path in sorted(review.MYTHS.glob("*.yaml"))
         for m in yaml.safe_load(path.read_text()) or []
     ]
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
-
-
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_myths_cover_every_topic_of_the_note(number: int) -> None:
-    covered = {m["heading"] for m in myths_of(number) if m["section"] == number}
-    assert set(headings(number)) - covered == set(), number
-
-
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_every_bank_misconception_is_a_myth(number: int) -> None:
-    claims = {_norm(c) for m in myths_of(number) for c in m["claims"]}
-    missing = [
-        mc
-        for q in KB.section(number).questions
-        for mc in q.misconceptions
-        if _norm(mc) not in claims
-    ]
-    assert missing == [], missing
 
 
 # The seed errors and dated claims that belong to these sections each have a myth entry.
@@ -338,12 +273,3 @@ SEED_MYTHS = [
 @pytest.mark.parametrize(("number", "myth_id"), SEED_MYTHS, ids=[s[1] for s in SEED_MYTHS])
 def test_seed_errors_and_dated_claims_are_myths(number: int, myth_id: str) -> None:
     assert myth_id in {m["id"] for m in myths_of(number)}
-
-
-# A myth's claim must be the wrong belief, so a correct answer never repeats it: the claims must
-# not turn up un-negated in the notes these sections own.
-@pytest.mark.parametrize("number", sorted(OWNED))
-def test_myth_claims_do_not_appear_in_the_notes(number: int) -> None:
-    notes = " ".join(" ".join(KB.section(n).markdown.split()).lower() for n in OWNED)
-    echoed = [c for m in myths_of(number) for c in m["claims"] if _norm(c) in notes]
-    assert echoed == [], echoed

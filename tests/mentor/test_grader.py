@@ -551,3 +551,23 @@ def test_cli_grade_shows_the_dated_notes() -> None:
 def test_cli_grade_empty_answer_is_bad_input() -> None:
     result = runner.invoke(cli, ["grade", "-q", "What is a volume?", "-a", " "])
     assert isinstance(result.exception, BadInput)
+
+
+def test_a_full_encoding_cache_starts_again_without_losing_a_grade(grader) -> None:  # type: ignore[no-untyped-def]
+    """Key points cached before the cache fills up are still found in the call that clears it
+    (this used to raise KeyError once a long-running grader had seen ~4000 rubric texts)."""
+    from app.mentor.offline_grader import CACHE_TEXTS, OfflineGrader
+
+    fresh = OfflineGrader(grader.embedder, grader.prompts)
+    first = Rubric("What does docker stop do?", ("docker stop sends SIGTERM first",))
+    before = fresh.grade(first, "docker stop sends SIGTERM and later SIGKILL")
+    filler = fresh.embedder.encode(["filler"])[0]
+    fresh._cache.update({f"filler {i}": filler for i in range(CACHE_TEXTS + 1)})
+    both = Rubric(
+        "What does docker stop do?",
+        ("docker stop sends SIGTERM first", "then SIGKILL after the grace period"),
+    )
+    after = fresh.grade(both, "docker stop sends SIGTERM and later SIGKILL")
+    assert before.grade in {"strong", "partial"}
+    assert after.covered or after.missed
+    assert len(fresh._cache) < CACHE_TEXTS

@@ -152,7 +152,12 @@ def test_second_load_reuses_the_cache(
     np.testing.assert_array_equal(idx1.vectors, idx2.vectors)
     folders = cache_folders(tiny_settings)
     assert len(folders) == 1 and not folders[0].name.startswith(".tmp")
-    assert {p.name for p in folders[0].iterdir()} == {"manifest.json", "chunks.json", "vectors.npy"}
+    names = {p.name for p in folders[0].iterdir()}
+    assert {"manifest.json", "chunks.json", "vectors.npy"} <= names
+    # besides the vectors only the BM25 tokens (named by the tokenizer's digest), no temp files
+    assert [n for n in names - {"manifest.json", "chunks.json", "vectors.npy"}] == [
+        n for n in names if n.startswith("tokens-") and n.endswith(".json")
+    ]
 
 
 def test_touching_without_change_reuses_changing_content_rebuilds(

@@ -108,3 +108,36 @@ def test_no_matching_token_scores_zero() -> None:
     lex = LexicalIndex(DOCS)
     assert not lex.scores("qwertyuiop zxcvb").any()
     assert LexicalIndex([]).scores("anything").shape == (0,)
+
+
+def test_cached_tokens_are_reused_only_for_the_same_texts(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from app.retrieval import lexical
+
+    folder = Path(str(tmp_path))
+    texts = ["docker run --cap-drop ALL", "a volume outlives the container", "exit code 137"]
+    first = lexical.cached_lexical(texts, folder)
+    [written] = folder.glob("tokens-*.json")
+    calls: list[int] = []
+    real = lexical._tokenize_all
+
+    def counting(items: list[str]) -> list[list[str]]:
+        calls.append(len(items))
+        return real(items)
+
+    monkeypatch.setattr(lexical, "_tokenize_all", counting)
+    again = lexical.cached_lexical(texts, folder)
+    assert calls == []  # read from disk
+    query = "cap-drop volumes"
+    assert again.scores(query).tolist() == first.scores(query).tolist()
+    assert again.vocabulary == first.vocabulary
+
+    lexical.cached_lexical([*texts, "one more"], folder)  # other texts: tokenized afresh
+    assert calls == [4]
+    written.write_text("{not json", encoding="utf-8")
+    fixed = lexical.cached_lexical(texts, folder)  # a corrupt file is replaced, not fatal
+    assert calls == [4, 3]
+    assert fixed.scores(query).tolist() == first.scores(query).tolist()

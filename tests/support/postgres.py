@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.openai_server import free_port
+from tests.support.process import stop
 
 
 def system_bindir() -> Path | None:
@@ -114,10 +115,6 @@ def postgres_server() -> Iterator[str]:
         )  # fmt: skip
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/mentor"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
         shutil.rmtree(root, ignore_errors=True)

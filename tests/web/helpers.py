@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 from fastapi.testclient import TestClient
 
 from app.conversation import ConversationState
@@ -23,6 +22,7 @@ from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
 from app.settings import ROOT, Settings
 from app.store import Database, Repository
 from app.web.app import create_app
+from tests.support.process import stop, wait_for_readyz
 
 KNOWLEDGE = ROOT / "knowledge"
 # the index cache `mentor index` fills: keyed by a hash of the knowledge files and the model,
@@ -189,26 +189,13 @@ def mentor_process(
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + READY_TIMEOUT
-            while True:
+            if not wait_for_readyz(base, READY_TIMEOUT, died=lambda: proc.poll() is not None):
                 if proc.poll() is not None:
                     raise AssertionError(f"mentor serve exited: {log_path.read_text()[-3000:]}")
-                try:
-                    if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"mentor serve never got ready: {log_path.read_text()}")
-                time.sleep(0.2)
+                raise AssertionError(f"mentor serve never got ready: {log_path.read_text()}")
             yield base, proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 @contextlib.contextmanager
@@ -222,15 +209,7 @@ def uvicorn_thread(app: Any) -> Iterator[str]:
     thread.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        else:
+        if not wait_for_readyz(base, READY_TIMEOUT, every=0.05):
             raise AssertionError("the threaded server never got ready")
         yield base
     finally:

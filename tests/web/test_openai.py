@@ -163,3 +163,67 @@ def test_request_parsing() -> None:
 
 def test_the_server_log_is_written(base_url: str) -> None:
     assert Path(ROOT / "tests" / "artifacts" / "openai-server.log").exists()
+
+
+def test_the_wire_models_are_the_openai_packages_shape() -> None:
+    """The /v1 models are written out (importing `openai` costs start-up); each declares only
+    fields the official types have, and what the routes send parses into them unchanged."""
+    from openai.types import Model
+    from openai.types.chat import ChatCompletion as OfficialCompletion
+    from openai.types.chat import ChatCompletionChunk as OfficialChunk
+
+    from app.web import schemas_openai as schemas
+
+    pairs = [
+        (schemas.OpenAIModel, Model),
+        (schemas.ChatCompletion, OfficialCompletion),
+        (schemas.ChatCompletionChunk, OfficialChunk),
+    ]
+    for ours, theirs in pairs:
+        extra = set(ours.model_fields) - set(theirs.model_fields)
+        assert not extra, f"{ours.__name__} has fields OpenAI's type lacks: {extra}"
+        required = {n for n, f in theirs.model_fields.items() if f.is_required()}
+        assert required <= set(ours.model_fields), f"{ours.__name__} misses {required}"
+
+    completion = schemas.ChatCompletion(
+        id="chatcmpl-1",
+        created=1,
+        model="docker-mentor",
+        choices=[
+            schemas.Choice(
+                index=0,
+                message=schemas.ChatCompletionMessage(role="assistant", content="hi"),
+                finish_reason="stop",
+            )
+        ],
+        usage=schemas.CompletionUsage(prompt_tokens=1, completion_tokens=2, total_tokens=3),
+    )
+    parsed = OfficialCompletion.model_validate(completion.model_dump())
+    assert parsed.choices[0].message.content == "hi"
+    assert parsed.usage is not None and parsed.usage.total_tokens == 3
+    chunk = schemas.ChatCompletionChunk(
+        id="c",
+        created=1,
+        model="docker-mentor",
+        choices=[schemas.ChunkChoice(index=0, delta=schemas.ChoiceDelta(content="x"))],
+    )
+    assert OfficialChunk.model_validate(chunk.model_dump()).choices[0].delta.content == "x"
+
+
+def test_serving_offline_never_imports_the_openai_package(tmp_path: Path) -> None:
+    """The offline default starts without `openai` (0.6 s of imports); only an LLM engine
+    loads it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from app.settings import Settings\n"
+        "from app.web.app import create_app\n"
+        f"create_app(Settings(data_dir={str(tmp_path)!r}))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'openai'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]", out.stdout

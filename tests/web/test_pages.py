@@ -75,6 +75,9 @@ def test_assets_are_served(client: TestClient) -> None:
         ("/static/theme.js", "javascript"),
         ("/assets/pygments.css", "text/css"),
         ("/static/favicon.svg", "image/svg"),
+        ("/static/shell.js", "javascript"),
+        ("/static/charts.js", "javascript"),
+        ("/static/vendor/chart.umd.min.js", "javascript"),
     ]:
         r = client.get(path)
         assert r.status_code == 200 and kind in r.headers["content-type"], path

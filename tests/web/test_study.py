@@ -214,7 +214,7 @@ def test_chat_sidebar_shows_the_same_mastery_as_the_chart(client: TestClient) ->
     )
     assert badge and int(badge.group(1)) == pct
     assert html.count("badge--mastery ") == 1  # only the touched section has one
-    assert '<a href="/progress">Your progress</a>' in html
+    assert '<a href="/progress" data-nav="progress">Progress</a>' in html  # the shell's page links
 
 
 def test_chat_review_my_due_cards_names_the_count_and_questions(client: TestClient) -> None:
@@ -299,3 +299,30 @@ def test_store_maps_reads_and_interviews_to_events(tmp_path: Path) -> None:
     ]
     assert repo.study_events("bob") == []
     db.dispose()
+
+
+def test_the_dashboard_counts_reviews_due_cards_and_teaches_when_empty(client: TestClient) -> None:
+    c = fresh(client)
+    empty = c.get("/api/progress/dashboard").json()
+    assert empty["events"] == 0 and empty["interviews"] == {
+        "sessions": [],
+        "by_section": [],
+        "trend": None,
+    }
+    assert len(empty["cards"]["due"]) == len(empty["cards"]["reviews"]) == 14
+    assert empty["cards"]["due_total"] == empty["cards"]["reviews_total"] == 0
+    assert [s["section"] for s in empty["mastery"]] == list(range(1, 21))
+    assert all(s["imp_topics"] >= 1 and s["imp_recall"] == 0 for s in empty["mastery"])
+    page = c.get("/progress").text
+    assert 'id="getting-started"' in page and "Revise Section 1 in the chat" in page
+
+    cards = c.get("/api/cards/due?new=3").json()["new"]
+    for card in cards:
+        c.post(f"/api/cards/{card['id']}/review", json={"rating": "again"})
+    data = c.get("/api/progress/dashboard").json()
+    assert data["cards"]["reviews"][-1]["cards"] == data["cards"]["reviews_total"] == 3
+    assert data["cards"]["due_total"] == 3  # "again" books each card again within minutes
+    assert data["events"] == 3 and data["interviews"]["sessions"] == []
+    reviewed = {card["section"] for card in cards}
+    assert {s["section"] for s in data["mastery"] if s["items"]} == reviewed
+    assert 'id="getting-started"' not in c.get("/progress").text

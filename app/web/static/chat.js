@@ -20,9 +20,6 @@
   var stopBtn = $("stop-btn");
   var errorBox = $("composer-error");
   var titleEl = $("chat-title");
-  var sidebar = $("sidebar");
-  var scrim = $("scrim");
-  var menuBtn = $("menu-toggle");
 
   var controller = null; // the AbortController of the reply being streamed
   var lastCard = null;
@@ -142,6 +139,7 @@
   }
 
   function enhance(root) {
+    if (window.MentorCharts) window.MentorCharts.scorecards(root); // the scorecard's bar chart
     root.querySelectorAll(".md pre").forEach(function (pre) {
       if (pre.parentElement.classList.contains("code-wrap")) return;
       var wrap = document.createElement("div");
@@ -477,53 +475,9 @@
   document.addEventListener("click", function (e) {
     var target = e.target.closest("[data-prompt]");
     if (!target) return;
-    e.preventDefault();
-    closeSidebar();
+    e.preventDefault(); // a section link in the sidebar starts the section here
     send(target.dataset.prompt);
   });
-
-  // --- sidebar drawer (narrow screens) ---------------------------------------------------
-  function openSidebar() {
-    sidebar.classList.add("is-open");
-    scrim.hidden = false;
-    menuBtn.setAttribute("aria-expanded", "true");
-    var first = sidebar.querySelector("a, button");
-    if (first) first.focus();
-  }
-
-  function closeSidebar() {
-    if (!sidebar.classList.contains("is-open")) return;
-    sidebar.classList.remove("is-open");
-    scrim.hidden = true;
-    menuBtn.setAttribute("aria-expanded", "false");
-  }
-
-  menuBtn.addEventListener("click", openSidebar);
-  $("sidebar-close").addEventListener("click", function () { closeSidebar(); menuBtn.focus(); });
-  scrim.addEventListener("click", closeSidebar);
-  document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && sidebar.classList.contains("is-open")) { closeSidebar(); menuBtn.focus(); }
-  });
-
-  // --- theme -----------------------------------------------------------------------------
-  var themeBtn = $("theme-toggle");
-  function currentTheme() {
-    var set = document.documentElement.getAttribute("data-theme");
-    if (set) return set;
-    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
-  }
-  function labelTheme() {
-    var next = currentTheme() === "dark" ? "light" : "dark";
-    themeBtn.setAttribute("aria-label", "Switch to the " + next + " theme");
-    themeBtn.title = "Switch to the " + next + " theme";
-  }
-  themeBtn.addEventListener("click", function () {
-    var next = currentTheme() === "dark" ? "light" : "dark";
-    document.documentElement.setAttribute("data-theme", next);
-    try { localStorage.setItem("mentor-theme", next); } catch (e) { /* ignore */ }
-    labelTheme();
-  });
-  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", labelTheme);
 
   // --- dialog (rename, delete, token) ----------------------------------------------------
   var dialog = $("dialog");
@@ -616,14 +570,17 @@
   });
 
   // --- start -----------------------------------------------------------------------------
-  var fill = $("progress-fill");
-  fill.style.width = (parseInt(fill.dataset.value || "0", 10) / 20) * 100 + "%";
   enhance(inner);
   setMode(mode);
   markCurrentQuestion();
-  labelTheme();
   if (!lastCard) setPageTitle("");
   scrollDown();
   autosize();
   if (window.matchMedia("(min-width: 821px)").matches) input.focus();
+  // "/?ask=..." (the progress page's first steps): send that message once, in a new chat
+  var ask = new URLSearchParams(location.search).get("ask");
+  if (ask && !conversationId) {
+    history.replaceState(null, "", "/");
+    send(ask.slice(0, maxChars));
+  }
 })();

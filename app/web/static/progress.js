@@ -58,6 +58,11 @@
     const resp = await fetch("/api/progress/mastery", { headers: { Accept: "application/json" } });
     if (!resp.ok) throw new Error(await errorText(resp));
     renderMastery(await resp.json());
+    if (window.MentorCharts) {
+      const charts = await fetch("/api/progress/dashboard", { headers: { Accept: "application/json" } });
+      if (!charts.ok) throw new Error(await errorText(charts));
+      window.MentorCharts.dashboard(await charts.json());
+    }
   }
 
   // -- flashcards: due cards first; when none are due, new ones on request ------------------
@@ -290,7 +295,15 @@
     const mark = f.passed ? "Pass" : (f.role === "lint" || f.role === "hint" ? "Note" : "Missing or wrong");
     li.appendChild(el("span", "finding__mark", mark));
     const body = el("div", "finding__body");
-    body.appendChild(el("p", "finding__msg", (f.line ? "Line " + f.line + ": " : "") + f.message));
+    const msg = body.appendChild(el("p", "finding__msg"));
+    if (f.line) {
+      // a link to the line of the answer: editor.js jumps to it in the editor
+      const jump = msg.appendChild(el("a", "finding__line", "Line " + f.line));
+      jump.href = "#task-answer";
+      jump.dataset.line = String(f.line);
+      msg.appendChild(document.createTextNode(": "));
+    }
+    msg.appendChild(document.createTextNode(f.message));
     if (f.detail) body.appendChild(el("p", "finding__detail", f.detail));
     if (f.cite) {
       const cite = el("p", "finding__cite");
@@ -309,6 +322,8 @@
   }
 
   function renderReport(report) {
+    // editor.js pins the findings to their lines
+    document.getElementById("task-form").dispatchEvent(new CustomEvent("task-report", { detail: report }));
     const box = document.getElementById("task-result");
     const verdict = document.getElementById("task-verdict");
     const list = document.getElementById("task-findings");
