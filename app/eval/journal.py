@@ -50,18 +50,22 @@ class Journal:
 
     def _read(self, path: Path) -> None:
         lines = path.read_text(encoding="utf-8").splitlines()
-        first = json.loads(lines[0]) if lines else {}
-        if first.get("header") != self.header:
+        try:
+            first = json.loads(lines[0]) if lines else {}
+        except json.JSONDecodeError:
+            first = {}
+        found = first.get("header") if isinstance(first, dict) else None
+        if found != self.header:
             raise BadInput(
-                f"{path} was written by another run ({first.get('header')}); "
+                f"{path} was written by another run ({found}); "
                 "drop --resume to start this row again"
             )
         for line in lines[1:]:
             try:
                 entry = json.loads(line)
-            except json.JSONDecodeError:
+                self.records[str(entry["key"])] = dict(entry["record"])
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue  # a line cut short when the run was killed: that item runs again
-            self.records[str(entry["key"])] = dict(entry["record"])
 
     def get(self, key: str) -> Record | None:
         return self.records.get(key)

@@ -73,6 +73,10 @@ def test_a_journal_of_another_run_is_refused(tmp_path: Path) -> None:
         Journal(path, header={**HEADER, "max_tokens": 128}, resume=True)
     fresh = Journal(path, header={**HEADER, "max_tokens": 128})  # without --resume: a new file
     assert fresh.resumed == 0 and len(path.read_text(encoding="utf-8").splitlines()) == 1
+    for broken in ("{not json\n", "[1, 2]\n"):  # a damaged header: refused, not a traceback
+        path.write_text(broken, encoding="utf-8")
+        with pytest.raises(BadInput, match="written by another run"):
+            Journal(path, header=HEADER, resume=True)
 
 
 def test_journal_names_are_safe_file_names(tmp_path: Path) -> None:
