@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +22,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from app import text
+from app.files import write_atomic
 from app.text import anchor
 
 log = logging.getLogger(__name__)
@@ -167,20 +165,15 @@ def render_notes(markdowns: Mapping[int, str], cache_dir: Path | None) -> dict[i
 
 
 def _write_notes(path: Path, key: str, notes: Mapping[int, RenderedNote]) -> None:
-    """Write beside, then rename into place (readers never see half a file); drop older ones."""
+    """Write the cache atomically; drop older ones."""
     body = {"key": key, "html": {str(n): note.html for n, note in notes.items()}}
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(body, ensure_ascii=False).encode("utf-8"))
         for old in path.parent.glob("notes-*.json"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("could not write the rendered-notes cache %s: %s", path, exc)
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
 
 
 def pygments_css() -> str:

@@ -18,7 +18,9 @@ threads, which is faster there even with a busy neighbour.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import sys
 import threading
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.errors import MentorError
+from app.files import write_atomic
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -212,14 +215,11 @@ def encode_cached(embedder: Embedder, texts: list[str], folder: Path | None) -> 
     except (OSError, ValueError):
         pass
     vectors = embedder.encode(texts)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as out:
-            np.save(out, vectors)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache folder only costs the next start the same encoding
+    buffer = io.BytesIO()
+    np.save(buffer, vectors)
+    # a read-only cache folder only costs the next start the same encoding
+    with contextlib.suppress(OSError):
+        write_atomic(path, buffer.getvalue())
     return vectors
 
 

@@ -10,12 +10,9 @@ The tokenizer, stemmer and typo matcher live in app.text (grading and compositio
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from app import text
+from app.files import write_atomic
 from app.text import STOPWORDS, TypoMatcher, s_stem, tokenize
 
 __all__ = ["STOPWORDS", "LexicalIndex", "TypoMatcher", "cached_lexical", "s_stem", "tokenize"]
@@ -109,12 +107,8 @@ def cached_lexical(texts: list[str], folder: Path | None) -> LexicalIndex:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("token cache %s is unusable (%s); tokenizing afresh", path, exc)
     tokens = _tokenize_all(texts)
-    tmp = folder / f".tokens-{uuid.uuid4().hex[:8]}.json"
     try:
-        tmp.write_text(json.dumps({"texts": digest, "tokens": tokens}), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps({"texts": digest, "tokens": tokens}).encode("utf-8"))
     except OSError as exc:
         log.warning("could not write the token cache %s: %s", path, exc)
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
     return LexicalIndex(texts, tokens=tokens)
