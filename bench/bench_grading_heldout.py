@@ -24,10 +24,12 @@ from pathlib import Path
 
 import yaml
 
+from app import knowledge
+from app.mentor.evidence import Evidence
 from app.mentor.grader import GRADES, Grade, OfflineGrader, Rubric
 from app.prompts import Prompts
 from app.retrieval.embeddings import shared_embedder
-from app.settings import ROOT
+from app.settings import ROOT, Settings
 from bench.bench_grading import agreement, confusion
 
 DATA = Path(__file__).parent / "data" / "grading_heldout.yaml"
@@ -56,6 +58,7 @@ def load_cases(path: Path = DATA) -> list[Case]:
             tuple(str(m) for m in q.get("misconceptions", ())),
             str(q.get("model_answer", "")),
             "given",
+            int(q["section"]),
         )
         for q in questions
     ]
@@ -120,16 +123,31 @@ def main(argv: list[str] | None = None) -> None:
         f"({', '.join(f'{labels[g]} {g}' for g in GRADES)}), "
         f"{sum(c.replay for c in cases)} off-topic replays"
     )
+    # the grader before issue 15 (the question's own rubric only) beside the shipped one (the
+    # myth catalogue and the other questions too)
+    old = OfflineGrader(real, prompts)
+    old_grades = [old.grade(c.rubric, c.answer) for c in cases]
+    settings = Settings()
+    kb = knowledge.load(settings.knowledge_dir)
+    evidence = Evidence(kb, real, settings.resolved_index_dir)
+    evidence.warm()  # encoded (or read from the index folder) before timing
     # one pass on a fresh grader and the real model, as a user would see it: the first answer
     # to a question also encodes its rubric (cached after that)
-    grader = OfflineGrader(real, prompts)
+    grader = OfflineGrader(real, prompts, evidence=evidence)
     grades: list[Grade] = []
     times = []
     for c in cases:
         t = time.perf_counter()
         grades.append(grader.grade(c.rubric, c.answer))
         times.append((time.perf_counter() - t) * 1000)
-    print(table({"offline grader": measures(cases, grades)}))
+    print(
+        table(
+            {
+                "before (rubric only)": measures(cases, old_grades),
+                "offline grader": measures(cases, grades),
+            }
+        )
+    )
     for half in HALVES:
         pairs: list[tuple[str, str]] = [
             (c.label, g.grade)

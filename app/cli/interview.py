@@ -28,12 +28,15 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 
-def _grader(conf: Settings) -> tuple[Grader, OfflineGrader]:
+def _grader(conf: Settings, kb: Knowledge) -> tuple[Grader, OfflineGrader]:
     """The LLM grader when an LLM is configured (falling back offline), else the offline one."""
+    from app.mentor.evidence import Evidence
     from app.retrieval.embeddings import shared_embedder
 
     prompts = Prompts(conf.prompts_dir)
-    offline = OfflineGrader(shared_embedder(conf.embedding_model), prompts)
+    embedder = shared_embedder(conf.embedding_model)
+    evidence = Evidence(kb, embedder, conf.resolved_index_dir)
+    offline = OfflineGrader(embedder, prompts, evidence=evidence)
     backend = backend_from_settings(conf)
     if backend is None:
         return offline, offline
@@ -85,7 +88,7 @@ def grade(
             )
     conf = settings()
     kb = knowledge.load(conf.knowledge_dir)
-    grader, offline = _grader(conf)
+    grader, offline = _grader(conf, kb)
     points = [k for k in key_point or [] if k.strip()] or None
     rubric = _rubric(conf, kb, offline, question, points)
     result = asyncio.run(grader.agrade(rubric, answer))

@@ -45,6 +45,10 @@ def index(
     # the notes' HTML beside the index: `mentor serve` starts without rendering them (the
     # container's index folder is read-only at run time)
     render.render_notes({n: s.markdown for n, s in kb.sections.items()}, conf.resolved_index_dir)
+    # and the grader's myth catalogue and question pool, encoded once here
+    from app.mentor.evidence import Evidence
+
+    Evidence(kb, idx.embedder, conf.resolved_index_dir).warm()
     info = describe(idx)
     state = "built" if embedded else "cache is current"
     sys.stdout.write(

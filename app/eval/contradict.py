@@ -10,7 +10,9 @@ corrections), not negated ("a container is not a VM"), not about other details (
 it is closer to it than to any truth at all, since a correction that mentions the old state
 ("arrived as experimental in 19.03, generally available since 20.10") otherwise shields the
 plain false claim ("rootless mode is still experimental"). And quoted text is mentioned, not
-asserted: 'Pitfall: saying "containers are as secure as VMs"' contradicts nothing.
+asserted: 'Pitfall: saying "containers are as secure as VMs"' contradicts nothing. Last, the
+grader's plainness checks (app.mentor.evidence.plainly_asserts): a unit that lacks the claim's
+numbers, flags or absolute words, or says the opposite word, does not assert it.
 tests/eval/test_contradict.py checks it on hand-labelled answers.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from app.mentor.evidence import plainly_asserts
 from app.mentor.grader import MisEvidence, OfflineGrader, Rubric, Thresholds, asserts
 
 if TYPE_CHECKING:
@@ -53,4 +56,8 @@ class ContradictionJudge:
         truth = tuple(dict.fromkeys([*key_points, *(m.correction for m in myths)]))
         features = self.grader.features(Rubric(question, truth, claims), answer)
         th = self.grader.thresholds
-        return [e.misconception for e in features.mis_candidates if contradicts(e, th)]
+        return [
+            e.misconception
+            for e in features.mis_candidates
+            if contradicts(e, th) and plainly_asserts(e.quote, e.misconception)
+        ]

@@ -21,6 +21,7 @@ from app.conversation import ConversationState
 from app.llm.base import Backend, BackendError, Request
 from app.llm.offline import OfflineBackend
 from app.mentor import replies
+from app.mentor.evidence import Evidence
 from app.mentor.intents import Route, SectionMatcher, route
 from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
 from app.prompts import Prompts
@@ -87,6 +88,8 @@ class Mentor:
         self.offline = OfflineBackend(index.embedder)
         self.backend = backend or self.offline
         self.matcher = SectionMatcher.from_knowledge(kb, index.embedder)
+        # the grader's myth catalogue and other questions (encoded on the first grade)
+        self.evidence = Evidence(kb, index.embedder)
         self.max_tokens = max_tokens
         self.canary = canary or f"CANARY-{secrets.token_hex(8)}"
         self._fingerprints = _shingles(self.prompts.render("system.j2", canary=self.canary))
@@ -102,6 +105,7 @@ class Mentor:
             kb, index, Prompts(settings.prompts_dir), backend, max_tokens=settings.llm_max_tokens
         )
         mentor.matcher.cache_dir = settings.resolved_index_dir
+        mentor.evidence.cache_dir = settings.resolved_index_dir
         mentor.warm()
         return mentor
 
@@ -122,7 +126,7 @@ class Mentor:
             from app.mentor.interview import InterviewService
         except ImportError:  # pragma: no cover - only while the interview module is missing
             return None
-        grader: Any = OfflineGrader(self.index.embedder, self.prompts)
+        grader: Any = OfflineGrader(self.index.embedder, self.prompts, evidence=self.evidence)
         if self.backend is not self.offline:
             from app.mentor.grader import LLMGrader
 
@@ -335,7 +339,7 @@ class Mentor:
         self, state: ConversationState, message: str, r: Route
     ) -> AsyncIterator[Event]:
         simpler = r.command == "simpler"
-        question = message.strip()
+        question = (r.text or message).strip()
         if simpler and state.last_topic:
             question = state.last_topic
         elif simpler and state.current_section:

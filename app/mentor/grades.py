@@ -50,6 +50,10 @@ class Grade:
     # dated claims in the answer: DatedClaim.to_json() plus "key_point" (the rubric key point
     # about the current behaviour it contradicts, or None)
     dated: list[dict[str, Any]] = field(default_factory=list)
+    # false claims the answer asserts: MythHit.to_json() each (quote, claim, correction, link)
+    myths: list[dict[str, Any]] = field(default_factory=list)
+    # the answer fits another question better than the one asked: that question, else None
+    off_topic: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,6 +62,25 @@ class Grade:
     def from_json(cls, data: dict[str, Any]) -> Grade:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+@dataclass(frozen=True)
+class MythHit:
+    """A false claim an answer asserts: the answer's own words, the claim it matched (from the
+    myth catalogue or the rubric's misconceptions), what is true, and where the notes say so.
+    `section` 0 and empty `heading`/`link`: a rubric misconception with no citation."""
+
+    quote: str  # the sentence or clause of the answer that asserts it
+    claim: str  # the catalogued phrasing (or rubric misconception) it matched
+    correction: str
+    section: int = 0
+    heading: str = ""
+    link: str = ""  # /sections/N#heading-slug
+    myth_id: str = ""  # catalogue id; "" for a rubric misconception
+    source: str = "catalogue"  # catalogue | rubric | fact (a detail the notes contradict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class Grader(Protocol):
@@ -125,6 +148,8 @@ def render_grade(
     too_short: bool = False,
     idk: bool = False,
     backend: str = "offline",
+    myths: list[MythHit] | None = None,
+    off_topic: str | None = None,
 ) -> Grade:
     """The Grade with its feedback (prompts/interview_feedback.j2), for either grader."""
     feedback = prompts.render(
@@ -137,6 +162,8 @@ def render_grade(
         missed=d.missed,
         misconceptions=misconceptions,
         dated=d.dated,
+        myths=[m.to_json() for m in myths or ()],
+        off_topic=off_topic,
         model_answer=rubric.model_answer,
     )
     return Grade(
@@ -149,4 +176,6 @@ def render_grade(
         rubric.model_answer,
         backend=backend,
         dated=d.dated,
+        myths=[m.to_json() for m in myths or ()],
+        off_topic=off_topic,
     )

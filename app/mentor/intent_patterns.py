@@ -124,6 +124,15 @@ _CORRECTED = re.compile(
 )
 _NOT_NUMBER = re.compile(r"\bnot\s+(?:section\s+|sec\s+|#)?(\d{1,3})\b")
 # compound requests: "section 5 then quiz me", "interview me first, then show section 11"
+# a section request, then a question of its own: "section 5, what is a bridge network?",
+# "start from 7 and explain ADD vs COPY", "open networking - why can't my containers talk?"
+_SECTION_THEN_QUESTION = re.compile(
+    r"^(?P<first>(?:[^,;?]*?\b)?(?:sections?|secs?|chapters?|start(?:\s+from)?|open|show|do)"
+    r"\b[^,;?]{0,40}?)\s*(?:[,;:]|\s-\s|\band\b(?:\s+also\b)?)\s*"
+    r"(?P<question>(?:what|why|how|when|where|which|who|is|are|can|does|do|should|explain|"
+    r"tell me|whats|what's)\b.{3,})$",
+    re.I,
+)
 _THEN = re.compile(
     r"\s*(?:,\s*)?(?:\band\s+then\b|\bthen\b|\bfollowed by\b|\band after that\b|\bafter that\b)\s*"
 )

@@ -49,6 +49,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _QUESTIONS_WANTED,
     _REQUEST_START,
     _REVISED,
+    _SECTION_THEN_QUESTION,
     _SIMPLER,
     _STUDY_VERB,
     _THEN,
@@ -89,6 +90,7 @@ class Route:
     problem: str | None = None
     confidence: float = 1.0
     then: Route | None = None  # the second part of a compound request, done after this one
+    text: str | None = None  # a compound request's part in the user's words (its question)
 
 
 @dataclass
@@ -219,6 +221,12 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             if second.intent == "interview" and first.section and second.command == "any":
                 second = replace(second, sections=(first.section,), command=None)  # "quiz me on it"
             return replace(first, then=second)
+    if state.mode != "interview" and (m := _SECTION_THEN_QUESTION.match(message.strip())):
+        # "start from section 5, what is a bridge network?": the notes, then the answer
+        first = _route_one(m.group("first"), state, matcher)
+        second = _route_one(m.group("question"), state, matcher)
+        if first.intent == "section" and not first.problem and second.intent == "clarify":
+            return replace(first, then=replace(second, text=m.group("question").strip()))
     return _route_one(message, state, matcher)
 
 

@@ -212,6 +212,8 @@ def _grade_card(s: InterviewState, g: Grade) -> dict[str, Any]:
         "feedback": g.feedback,
         "model_answer": g.model_answer,
         "dated": g.dated,
+        "myths": g.myths,
+        "off_topic": g.off_topic,
     }
 
 

@@ -1,6 +1,13 @@
 """The LLM grader: the rubric rendered into prompts/interview_grade_*.j2, JSON demanded in a
 fixed schema (LLMVerdict), one retry on invalid JSON, and otherwise the offline grade, saying
-so in `Grade.notice`. Dated claims are applied to the verdict afterwards (app.mentor.grades)."""
+so in `Grade.notice`. Dated claims are applied to the verdict afterwards (app.mentor.grades).
+
+The offline checks go in as evidence: the false claims the offline grader found (rubric
+misconceptions and catalogued myths, with the answer's words and the correction) and, when
+it found one, the other question the answer fits. A false claim stands, and keeps the grade
+from "strong", unless the model overrules it with a quote: an `overrule` entry naming the claim
+and quoting words that really are in the answer. A model cannot wave a myth away by saying so,
+and an answer cannot talk it into doing so without its own words being the reason."""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from app.mentor.grades import (
     MAX_ANSWER_CHARS,
     Grade,
     GradeName,
+    MythHit,
     apply_dated,
     in_band,
     render_grade,
@@ -31,6 +39,15 @@ if TYPE_CHECKING:
 GRADE_MAX_TOKENS = 700  # a verdict in the JSON schema needs ~150-400 tokens
 
 
+class Overrule(BaseModel):
+    """The model's reason to reject one false claim the offline checker found."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    claim: str = Field(min_length=1, max_length=1000)
+    quote: str = Field(min_length=1, max_length=2000)
+
+
 class LLMVerdict(BaseModel):
     """The JSON schema the grading prompt demands."""
 
@@ -42,6 +59,7 @@ class LLMVerdict(BaseModel):
     missed: list[str] = Field(default_factory=list)
     misconceptions: list[str] = Field(default_factory=list)
     feedback: str = Field(min_length=1, max_length=2000)
+    overrule: list[Overrule] = Field(default_factory=list)
 
     @field_validator("grade", mode="before")
     @classmethod
@@ -88,7 +106,13 @@ class LLMGrader:
         offline_features = await asyncio.to_thread(self.fallback.features, rubric, answer)
         if offline_features.words < self.fallback.thresholds.min_words or offline_features.idk:
             return self.fallback.decide(rubric, offline_features)  # nothing for a model to judge
-        ctx = {"rubric": rubric, "answer": answer}
+        offline = self.fallback.decide(rubric, offline_features)
+        ctx = {
+            "rubric": rubric,
+            "answer": answer,
+            "myths": offline.myths,
+            "off_topic": offline.off_topic,
+        }
         messages = self.prompts.messages(
             "interview_grade_system.j2", "interview_grade_user.j2", **ctx
         )
@@ -113,7 +137,7 @@ class LLMGrader:
                         {"role": "user", "content": retry},
                     ]
                 continue
-            return self._from_verdict(rubric, verdict, offline_features.dated)
+            return self._from_verdict(rubric, verdict, offline_features.dated, offline, answer)
         return self._offline(
             rubric, offline_features, f"the language model's grade was not valid JSON ({problem})"
         )
@@ -122,9 +146,18 @@ class LLMGrader:
         grade = self.fallback.decide(rubric, f)
         return replace(grade, notice=f"{why[:300]}; this is the offline grade.")
 
-    def _from_verdict(self, rubric: Rubric, v: LLMVerdict, claims: list[DatedClaim]) -> Grade:
+    def _from_verdict(
+        self,
+        rubric: Rubric,
+        v: LLMVerdict,
+        claims: list[DatedClaim],
+        offline: Grade,
+        answer: str,
+    ) -> Grade:
         grade = v.grade
-        if v.misconceptions and grade == "strong":
+        myths = [MythHit(**m) for m in offline.myths if not overruled(m["claim"], v, answer)]
+        misconceptions = list(dict.fromkeys([*v.misconceptions, *(m.claim for m in myths)]))
+        if misconceptions and grade == "strong":
             grade = "partial"
         # Dated claims are found by the same regexes as offline and applied to the model's
         # verdict afterwards, not asked of the model: the result cannot depend on a model
@@ -137,7 +170,24 @@ class LLMGrader:
             self.prompts,
             rubric,
             d,
-            v.misconceptions,
+            [m for m in misconceptions if m not in {h.claim for h in myths}],
             comment=v.feedback.strip(),
             backend=self.backend.name,
+            myths=myths,
+            off_topic=offline.off_topic if grade == "wrong" else None,
         )
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def overruled(claim: str, v: LLMVerdict, answer: str) -> bool:
+    """Did the model reject `claim` with a real quote (at least three words of the answer)?"""
+    said = _norm(answer)
+    return any(
+        _norm(o.claim) == _norm(claim)
+        and len(_norm(o.quote).split()) >= 3
+        and _norm(o.quote) in said
+        for o in v.overrule
+    )

@@ -17,6 +17,14 @@ misconception, closer to it than to everything correct the rubric says about the
 command, not negated ("docker stop does not send SIGKILL at once" is not the misconception),
 and not about other details ("waits 10 s" does not assert "waits 30 s"). A clause that asserts
 one is no evidence for any key point, and an answer that asserts one is never strong.
+
+With `evidence` (app/mentor/evidence.py, what every grader the app builds gets) the answer is
+also checked beyond its rubric: against the whole myth catalogue, against the docker CLI's own
+flag tables, and against the other sections' questions. A catalogued myth or an invented flag
+counts like an asserted misconception (never strong, quoted with its correction and a link);
+an answer that fits another question better is wrong and says which question. An answer that
+covers no key point at all (none reaches `touched`) is wrong. The grade and the score always
+agree (`in_band`).
 """
 
 from __future__ import annotations
@@ -43,10 +51,12 @@ from app.mentor.answer_text import (
     split_units,
     word_count,
 )
+from app.mentor.evidence import invented_flags
 from app.mentor.grades import (
     MAX_ANSWER_CHARS,
     Grade,
     GradeName,
+    MythHit,
     apply_dated,
     in_band,
     render_grade,
@@ -58,6 +68,7 @@ from app.text import words as tokens
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from app.mentor.evidence import Evidence, OffTopic
     from app.mentor.rubric import Rubric
     from app.prompts import Prompts
     from app.retrieval.embeddings import Embedder
@@ -83,6 +94,8 @@ class Thresholds:
     mis_partial: float = 0.7  # coverage that keeps an answer with a misconception partial
     mis_penalty: int = 3  # points off the score per asserted misconception
     min_words: int = 3  # fewer words than this is not an answer
+    off_topic: float = 0.10  # Evidence.off_topic score at or above this: another question's answer
+    touched: float = 0.2  # no key point covered even this much: the answer is wrong
 
 
 @dataclass
@@ -103,6 +116,7 @@ class MisEvidence:
     margin: float  # cosine minus the unit's best cosine to anything correct in the rubric
     denied: bool  # the unit is negated and the misconception is not
     contrast: bool  # both name details (numbers, flags, signals) and share none
+    quote: str = ""  # the unit
 
 
 @dataclass
@@ -114,6 +128,8 @@ class Features:
     points: list[PointEvidence]
     mis_candidates: list[MisEvidence] = field(default_factory=list)
     dated: list[DatedClaim] = field(default_factory=list)
+    myths: list[MythHit] = field(default_factory=list)  # catalogued myths asserted
+    off_topic: OffTopic | None = None
 
 
 class OfflineGrader:
@@ -126,10 +142,12 @@ class OfflineGrader:
         embedder: Embedder,
         prompts: Prompts,
         thresholds: Thresholds | None = None,
+        evidence: Evidence | None = None,
     ) -> None:
         self.embedder = embedder
         self.prompts = prompts
         self.thresholds = thresholds or Thresholds()
+        self.evidence = evidence  # the myth catalogue and the other questions, when known
         self._cache: dict[str, NDArray[np.float32]] = {}
         self._lock = threading.Lock()
 
@@ -202,6 +220,7 @@ class OfflineGrader:
                         unit_neg[i] and not mis_neg,
                         disjoint(unit_details[i], mis_details)
                         or disjoint(unit_commands[i], mis_commands),
+                        units[i],
                     )
                     hit = asserts(ev, th)
                     if hit:
@@ -213,6 +232,17 @@ class OfflineGrader:
                         best = ev
                 if best is not None:
                     candidates.append(best)
+
+        myths: list[MythHit] = []
+        off_topic = None
+        if self.evidence is not None:
+            for i, myth in [*self.evidence.myths(units, unit_vecs), *invented_flags(units)]:
+                asserted |= unit_objs[i].atoms
+                myths.append(myth)
+            asked = [rubric.question, *correct]
+            off_topic = self.evidence.off_topic(
+                rubric, unit_vecs, self._encode(asked), self._encode([rubric.question])[0]
+            )
 
         question_terms = {stem(t) for t in tokens(rubric.question)}
         vocab = answer_vocabulary(" ".join(a for i, a in enumerate(atoms) if i not in asserted))
@@ -229,15 +259,34 @@ class OfflineGrader:
                 found = sum(w for t, w in kt.items() if term_found(t, vocab))
                 total = sum(kt.values())
             points.append(PointEvidence(kp, cos, found, total))
-        return Features(words, idk, points, candidates, dated_claims(answer))
+        return Features(words, idk, points, candidates, dated_claims(answer), myths, off_topic)
 
     def decide(self, rubric: Rubric, f: Features, th: Thresholds | None = None) -> Grade:
         """Features + thresholds -> Grade (dated claims applied, see app.mentor.grades)."""
         a = assess(f, th or self.thresholds)
         d = apply_dated(rubric, a.grade, a.score, a.covered, a.missed, f.dated)
         too_short = f.words < self.thresholds.min_words and not f.idk
+        cited = {h.claim for h in f.myths}  # a rubric misconception the catalogue also has
+        hits: list[MythHit] = []
+        for h in [
+            *f.myths,  # catalogue first: they carry a correction and a link
+            *(
+                MythHit(e.quote, e.misconception, "", source="rubric")
+                for e in f.mis_candidates
+                if e.misconception in a.misconceptions and e.misconception not in cited
+            ),
+        ]:
+            if all(h.quote != seen.quote for seen in hits):  # one false claim per sentence
+                hits.append(h)
         return render_grade(
-            self.prompts, rubric, d, a.misconceptions, too_short=too_short, idk=f.idk
+            self.prompts,
+            rubric,
+            d,
+            [m for m in a.misconceptions if m not in cited],
+            too_short=too_short,
+            idk=f.idk,
+            myths=hits,
+            off_topic=a.off_topic,
         )
 
     def grade(self, rubric: Rubric, answer: str) -> Grade:
@@ -257,7 +306,8 @@ class Assessment:
     coverage: float  # 0-1, the mean key-point coverage
     covered: list[str]
     missed: list[str]
-    misconceptions: list[str]
+    misconceptions: list[str]  # rubric misconceptions and catalogued claims asserted
+    off_topic: str | None = None  # the question the answer fits instead
 
 
 def point_coverage(p: PointEvidence, th: Thresholds) -> float:
@@ -274,6 +324,7 @@ def assess(f: Features, th: Thresholds) -> Assessment:
     if f.words < th.min_words or f.idk:
         return Assessment("wrong", 0, 0.0, [], [p.key_point for p in f.points], [])
     mis = [e.misconception for e in f.mis_candidates if asserts(e, th)]
+    mis = list(dict.fromkeys([*mis, *(h.claim for h in f.myths)]))
     covered: list[str] = []
     missed: list[str] = []
     total = 0.0
@@ -282,8 +333,14 @@ def assess(f: Features, th: Thresholds) -> Assessment:
         total += min(1.0, p.coverage / th.point_full)
         (covered if p.coverage >= th.point_covered else missed).append(p.key_point)
     coverage = total / max(1, len(f.points))
-    grade = grade_for(coverage, bool(mis), th)
     raw = max(0, min(10, round(10 * coverage) - th.mis_penalty * len(mis)))
+    if f.off_topic is not None and f.off_topic.score >= th.off_topic:
+        # right or not, it answers another question: no key point of this one is covered
+        missed = [p.key_point for p in f.points]
+        return Assessment("wrong", min(raw, 2), coverage, [], missed, mis, f.off_topic.question)
+    grade = grade_for(coverage, bool(mis), th)
+    if all(p.coverage < th.touched for p in f.points):
+        grade = "wrong"  # it covers no key point at all
     return Assessment(grade, in_band(grade, raw), coverage, covered, missed, mis)
 
 

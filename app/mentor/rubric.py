@@ -33,6 +33,7 @@ class Rubric:
     misconceptions: tuple[str, ...] = ()
     model_answer: str = ""
     source: str = "given"
+    section: int = 0  # the section the question belongs to; 0: unknown
 
     @classmethod
     def from_question(cls, q: Question) -> Rubric:
@@ -42,6 +43,7 @@ class Rubric:
             misconceptions=tuple(q.misconceptions),
             model_answer=q.model_answer,
             source=f"bank:{q.id}",
+            section=q.section,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -58,6 +60,7 @@ class Rubric:
             misconceptions=tuple(data.get("misconceptions", ())),
             model_answer=str(data.get("model_answer", "")),
             source=str(data.get("source", "given")),
+            section=int(data.get("section", 0) or 0),
         )
 
 
@@ -122,6 +125,7 @@ def rubric_for(
             tuple(bank_q.misconceptions) if same and bank_q else (),
             bank_q.model_answer if same and bank_q else "",
             "given",
+            bank_q.section if same and bank_q else 0,
         )
     if bank_q is not None and sim >= BANK_MATCH:
         return replace(Rubric.from_question(bank_q), question=question)
@@ -135,7 +139,7 @@ def rubric_for(
 
 def _rubric_from_notes(question: str, index: _Index, embedder: Embedder) -> Rubric:
     hits = index.search(question, k=4)
-    sentences: list[tuple[str, str]] = []
+    sentences: list[tuple[str, str, int]] = []
     for hit in hits:
         chunk = hit.chunk
         for raw in re.split(r"(?<=[.!?])\s+|\n+", chunk.text):
@@ -143,26 +147,27 @@ def _rubric_from_notes(question: str, index: _Index, embedder: Embedder) -> Rubr
             if text.startswith(("#", "```", "|")) or not 5 <= len(text.split()) <= 45:
                 continue
             text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
-            sentences.append((text, chunk.citation()))
+            sentences.append((text, chunk.citation(), int(getattr(chunk, "section", 0))))
     if not sentences:
         raise BadInput(
             "the notes say nothing close to this question; pass the key points a good answer "
             "should contain"
         )
-    sims = embedder.encode([s for s, _ in sentences]) @ embedder.encode_one(question)
+    sims = embedder.encode([s for s, _, _ in sentences]) @ embedder.encode_one(question)
     order = np.argsort(-sims)
-    chosen: list[tuple[str, str]] = []
+    chosen: list[tuple[str, str, int]] = []
     for i in order:
-        text, cite = sentences[int(i)]
-        if any(difflib.SequenceMatcher(None, text, c).ratio() > 0.7 for c, _ in chosen):
+        text, cite, section = sentences[int(i)]
+        if any(difflib.SequenceMatcher(None, text, c).ratio() > 0.7 for c, _, _ in chosen):
             continue
-        chosen.append((text, cite))
+        chosen.append((text, cite, section))
         if len(chosen) == NOTE_POINTS:
             break
     return Rubric(
         question,
-        tuple(t for t, _ in chosen),
+        tuple(t for t, _, _ in chosen),
         (),
-        " ".join(t for t, _ in chosen[:3]),
+        " ".join(t for t, _, _ in chosen[:3]),
         f"notes:{chosen[0][1]}",
+        chosen[0][2],
     )

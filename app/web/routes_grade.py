@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import BadInput
+from app.mentor.evidence import Evidence
 from app.mentor.grader import MAX_ANSWER_CHARS, Grader, OfflineGrader, Rubric, rubric_for
 from app.prompts import Prompts
 from app.web.deps import IndexDep, KnowledgeDep, SettingsDep
@@ -41,7 +42,9 @@ def _check(body: GradeIn, limit: int) -> list[str] | None:
     return points or None
 
 
-def get_grader(request: Request, settings: SettingsDep, index: IndexDep) -> Grader:
+def get_grader(
+    request: Request, settings: SettingsDep, index: IndexDep, kb: KnowledgeDep
+) -> Grader:
     """The mentor's interview grader (app.state.grader, set when the mentor is built), else an
     offline one, built on first use and kept."""
     state = request.app.state
@@ -50,7 +53,9 @@ def get_grader(request: Request, settings: SettingsDep, index: IndexDep) -> Grad
         from app.retrieval.embeddings import shared_embedder
 
         embedder = getattr(index, "embedder", None) or shared_embedder(settings.embedding_model)
-        grader = state.grader = OfflineGrader(embedder, Prompts(settings.prompts_dir))
+        evidence = Evidence(kb, embedder, settings.resolved_index_dir)
+        prompts = Prompts(settings.prompts_dir)
+        grader = state.grader = OfflineGrader(embedder, prompts, evidence=evidence)
     return grader
 
 

@@ -164,6 +164,24 @@ class GradeIn(BaseModel):
     )
 
 
+class MythOut(Open):
+    """A false claim the answer asserts (`MythHit`, app/mentor/grades.py): the answer's own
+    words, the catalogued claim it matched, what is true, and the note heading that says so."""
+
+    quote: str = Field(description="the sentence or clause of the answer that asserts it")
+    claim: str = Field(description="the catalogued false claim (or rubric misconception) matched")
+    correction: str = Field(description="what is true")
+    section: int = Field(default=0, description="the note's section; 0: no citation")
+    heading: str = Field(default="", description="the note heading that says what is true")
+    link: str = Field(default="", description='/sections/N#heading-slug; "" without a citation')
+    myth_id: str = Field(default="", description='the catalogue id; "" for a rubric misconception')
+    source: str = Field(
+        default="catalogue",
+        description="catalogue (the myth files), rubric (the question's misconceptions) or fact "
+        "(a detail the notes contradict)",
+    )
+
+
 class GradeOut(Open):
     grade: Literal["strong", "partial", "wrong"]
     score: Number = Field(description="0-10")
@@ -176,6 +194,12 @@ class GradeOut(Open):
     notice: str | None = None
     dated: list[dict[str, Any]] = Field(
         default=[], description="claims that were right years ago, with what changed"
+    )
+    myths: list[MythOut] = Field(
+        default=[], description="false claims the answer asserts, each with what is true"
+    )
+    off_topic: str | None = Field(
+        default=None, description="the other question the answer fits better, else null"
     )
     rubric_source: str
     key_points: list[str]

@@ -77,6 +77,20 @@ MUST = [
     (18, r"pg_dump", "back up databases with their own dump tool and test restores"),
     (18, r"more than 10 seconds[^\n]*grace period", "raise the stop grace period for slow shutdowns"),
     (19, r"often a TLS-inspecting corporate proxy", "TLS-intercepting proxies cause x509 errors"),
+    # issue #17, the v2 set's held-out misses that were real gaps
+    (2, r"reloaded without a restart on SIGHUP", "most daemon.json keys need a restart, a few reload on SIGHUP"),
+    (2, r"dockerd --validate", "check daemon.json before restarting"),
+    (4, r"`-i` keeps STDIN open", "-i keeps stdin open"),
+    (4, r"`-t` allocates a pseudo-terminal", "-t allocates a TTY"),
+    (4, r"thin writable layer on top of the image's shared, read-only layers", "each container's own writable layer"),
+    (5, r"`nc -zv", "test the port from the client side"),
+    (7, r"--no-install-recommends[^\n]*rm -rf /var/lib/apt/lists", "apt: no recommends, lists removed in the same RUN"),
+    (8, r"--rmi all", "compose down --rmi removes the services' images"),
+    (10, r"Helm chart or a Kustomize", "converted manifests are packaged with Helm or Kustomize"),
+    (14, r"--inspect=0\.0\.0\.0:9229", "a debug server listens on 0.0.0.0 inside the container"),
+    (17, r"if: always\(\)", "tear down even when tests fail"),
+    (18, r"start the new version first", "start the new version before stopping the old one"),
+    (20, r"Docker Hardened Images[^\n]*Apache 2\.0 since December 2025", "DHI is free since December 2025"),
 ]  # fmt: skip
 
 

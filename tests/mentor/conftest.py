@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.llm.base import Backend, BackendError, Request
+from app.mentor.evidence import Evidence
 from app.mentor.grader import OfflineGrader
 from app.mentor.interview import InterviewService
 from app.prompts import Prompts
@@ -37,6 +38,16 @@ class ScriptedBackend(Backend):
 @pytest.fixture(scope="session")
 def prompts() -> Prompts:
     return Prompts(ROOT / "prompts")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def evidence(kb, embedder, session_settings) -> Evidence:  # type: ignore[no-untyped-def]
+    """The grader's catalogue and question vectors, read from the index folder that `make test`
+    fills (`mentor index`) and then shared by every grader on the same embedder in this run,
+    the engines built without settings included."""
+    found = Evidence(kb, embedder, session_settings.resolved_index_dir)
+    found.warm()
+    return found
 
 
 @pytest.fixture(scope="session")

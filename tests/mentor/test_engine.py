@@ -125,6 +125,15 @@ async def test_a_compound_request_does_both_parts_in_one_reply(mentor: Mentor) -
     assert state.sections_seen == [2, 3] and state.current_section == 3
 
 
+async def test_a_section_then_a_question_gets_the_notes_and_the_answer(mentor: Mentor) -> None:
+    state = ConversationState()
+    reply = await mentor.reply(state, "start from section 5, what is a bridge network?")
+    notes, answer = reply.markdown.split("\n\n---\n\n", 1)
+    assert notes.startswith("## Section 5: ")
+    assert "bridge" in answer.lower() and "## Section 5" not in answer
+    assert state.current_section == 5
+
+
 async def test_a_clarification_encodes_only_the_question(mentor: Mentor) -> None:
     """The units the composer picks from were embedded with the index: one encoding a turn."""
     calls: list[int] = []

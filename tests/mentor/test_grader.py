@@ -535,7 +535,7 @@ def test_cli_grade_markdown_from_the_bank() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "**Grade: wrong" in result.stdout or "**Grade: partial" in result.stdout
-    assert "Misconception" in result.stdout and f"bank question {STOP_KILL}" in result.stdout
+    assert "Not true" in result.stdout and f"bank question {STOP_KILL}" in result.stdout
 
 
 def test_cli_grade_shows_the_dated_notes() -> None:

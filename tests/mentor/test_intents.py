@@ -175,6 +175,31 @@ def test_compound_requests_split_into_parts(
 
 
 @pytest.mark.parametrize(
+    ("message", "section", "question"),
+    [
+        ("start from section 5, what is a bridge network?", 5, "what is a bridge network?"),
+        ("Section 7 and explain ADD vs COPY", 7, "explain ADD vs COPY"),
+        ("open networking - why cant my containers talk?", 5, "why cant my containers talk?"),
+        ("show me sec 11; is rootless mode safe", 11, "is rootless mode safe"),
+    ],
+)
+def test_a_section_then_a_question_does_both(
+    matcher: SectionMatcher, message: str, section: int, question: str
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", section)
+    assert r.then is not None and (r.then.intent, r.then.text) == ("clarify", question)
+
+
+@pytest.mark.parametrize(
+    "message", ["what is section 5 about?", "start from section 5", "explain section 5"]
+)
+def test_a_section_alone_has_no_question_part(matcher: SectionMatcher, message: str) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == "section" and r.then is None
+
+
+@pytest.mark.parametrize(
     "message", ["then what happens to the container", "what happens if I stop and then start it"]
 )
 def test_a_then_inside_a_question_is_no_compound(matcher: SectionMatcher, message: str) -> None:
