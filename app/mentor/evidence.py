@@ -13,9 +13,11 @@ other interview questions.
   "docker stop sends SIGKILL at once" as a wrong one does (measured on
   bench/data/grading_heldout.yaml: at cosine 0.75 the catalogue "hits" as many strong answers
   as wrong ones). So a unit asserts a myth only when it is nearly the claim itself (cosine
-  >= MYTH_COS), clearly closer to the claim than to its correction, not negated where the
-  claim is not (and the reverse), not about other details ("10 s" vs "30 s", another docker
-  command), and uses some of the words that set the claim apart from its correction.
+  >= `myth_cos`), clearly closer to the claim than to its correction, and plainly says it
+  (`plainly_asserts`: same polarity, the claim's numbers, flags and absolute words, no
+  opposite word, the same docker command).
+- Invented flags: a `docker run/build/...` option the CLI's own --help does not list
+  (`invented_flags`) is a contradicted fact.
 
 Every vector is computed once per content and model, and kept beside the index
 (`encode_cached`), so a start with a warm index folder encodes nothing.
