@@ -92,6 +92,16 @@ _LEAD_IN_QUESTION = re.compile(
 _QUESTION_INSIDE = re.compile(
     r"\b(?:what (?:does|do|did) (?:it|this|that|these|those|.{1,40}) mean|what(?: is|'s) (?:it|this|that) for|"
     r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|how (?:do|can|should) i|what (?:am i|is) (?:doing )?wrong)\b"
+    # a question word at the end: "rootless setup how", "live-restore what does it do",
+    # "swarm secrets where r they stored"; and a failure: "desktop wont start on windows"
+    r"|\b(?:how|what (?:is|are|does|do) (?:it|they|this|that|these)(?: do| for)?|"
+    r"where (?:is|are|r|do|does) \w+(?: \w+){0,2}|how else)\s*$"
+    r"|\b(?:won'?t|wont|doesn'?t|does not|isn'?t|not) (?:start|work|working|run|connect|build|resolve)\b"
+)
+# a docker command on its own ("docker diff", "docker build --check"): a question about it
+_BARE_COMMAND = re.compile(
+    r"^(?!.*\b(?:sections?|chapters?|notes|part|stuff|topics?|module|basics)\b)"
+    r"docker(?:\s+[a-z][a-z-]*){1,2}(?:\s+--?[a-z][\w-]*)*$"
 )
 # "huh? dont get it", "you lost me": the last answer did not land (an ask for a simpler one)
 _CONFUSED = re.compile(

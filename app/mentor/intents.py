@@ -24,6 +24,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _ALL,
     _AND_REQUEST,
     _BACK,
+    _BARE_COMMAND,
     _CARDS,
     _CONFUSED,
     _CORRECTED,
@@ -330,6 +331,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         or asks
     )
     named = matcher.by_words(text)
+    if _BARE_COMMAND.match(bare) and not matcher.only_names(bare):
+        return Route("clarify")  # "docker diff": what it does, not a whole section
     if named and not asks and not comparison and matcher.only_names(bare):
         return Route("section", section=named[0], command="by-name")
     pointer_at_end = bool(re.search(r"\b(?:section|chapter|part|notes|stuff|one)$", bare))

@@ -192,6 +192,33 @@ def test_a_section_then_a_question_does_both(
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "docker diff",
+        "docker build --check",
+        "rootless docker setup how",
+        "live-restore what does it do",
+        "docker desktop wont start on windows",
+    ],
+)
+def test_terse_questions_are_answered_not_sent_to_a_section(
+    matcher: SectionMatcher, message: str
+) -> None:
+    assert route(message, ConversationState(), matcher).intent == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("message", "section"),
+    [("docker compose", 8), ("docker swarm", 9), ("docker images", 3), ("docker volumes", 6)],
+)
+def test_a_section_named_after_a_docker_command_is_still_the_section(
+    matcher: SectionMatcher, message: str, section: int
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", section)
+
+
+@pytest.mark.parametrize(
     "message", ["what is section 5 about?", "start from section 5", "explain section 5"]
 )
 def test_a_section_alone_has_no_question_part(matcher: SectionMatcher, message: str) -> None:
