@@ -181,7 +181,6 @@ class Evidence:
         rubric: Rubric,
         unit_vecs: NDArray[np.float32],
         asked_vecs: NDArray[np.float32],
-        question_vec: NDArray[np.float32],
     ) -> OffTopic:
         """How much closer the answer sits to another section's question than to the asked
         one (`asked_vecs`: the question, key points and model answer; row 0 the question)."""
@@ -191,7 +190,7 @@ class Evidence:
         section = rubric.section
         if not section:  # the section of the bank question closest to the asked one
             rows = v.question_rows
-            section = int(v.pool_section[rows[int(np.argmax(v.pool_vecs[rows] @ question_vec))]])
+            section = int(v.pool_section[rows[int(np.argmax(v.pool_vecs[rows] @ asked_vecs[0]))]])
         other = v.pool_section != section
         if not other.any():
             return OffTopic(float("-inf"), "")

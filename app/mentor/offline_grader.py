@@ -239,10 +239,8 @@ class OfflineGrader:
             for i, myth in [*self.evidence.myths(units, unit_vecs), *invented_flags(units)]:
                 asserted |= unit_objs[i].atoms
                 myths.append(myth)
-            asked = [rubric.question, *correct]
-            off_topic = self.evidence.off_topic(
-                rubric, unit_vecs, self._encode(asked), self._encode([rubric.question])[0]
-            )
+            asked = self._encode([rubric.question, *correct])  # row 0: the question
+            off_topic = self.evidence.off_topic(rubric, unit_vecs, asked)
 
         question_terms = {stem(t) for t in tokens(rubric.question)}
         vocab = answer_vocabulary(" ".join(a for i, a in enumerate(atoms) if i not in asserted))
