@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 MAX_TOKENS = 256
+PACK_TOKENS = 128  # tokens per packed sequence: its attention cost grows with the square
 
 
 def supported(folder: Path) -> bool:
@@ -76,7 +77,7 @@ class NumpyBert:
         self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding()
+        self.tokenizer.no_padding()  # encode() packs texts instead
         weights = load_file(str(folder / "model.safetensors"))
         self.w: dict[str, NDArray[np.float32]] = {}
         for name, value in weights.items():
@@ -93,35 +94,58 @@ class NumpyBert:
         return self.hidden
 
     def encode(self, texts: list[str]) -> NDArray[np.float32]:
+        """One unit vector per text. Texts are packed end to end into sequences of at most
+        PACK_TOKENS tokens, each attending only to itself, so no work goes into padding (the
+        grader's sentences and clauses vary from 5 to 60 tokens: padded, half the work was
+        padding). The vectors are those of encoding each text alone."""
         encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings])
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        ids = [e.ids for e in encodings]
+        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        pack: list[int] = []
+        size = 0
+        for i in sorted(range(len(ids)), key=lambda i: len(ids[i])):
+            if pack and size + len(ids[i]) > PACK_TOKENS:
+                out[pack] = self._forward([ids[j] for j in pack])
+                pack, size = [], 0
+            pack.append(i)
+            size += len(ids[i])
+        if pack:
+            out[pack] = self._forward([ids[j] for j in pack])
+        return out
+
+    def _forward(self, segments: list[list[int]]) -> NDArray[np.float32]:
+        """Encode `segments` (token ids) as one packed sequence; one pooled vector each."""
         w, heads = self.w, self.heads
-        batch, length = ids.shape
+        lengths = np.array([len(s) for s in segments])
+        flat = np.concatenate([np.asarray(s) for s in segments])
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        owner = np.repeat(np.arange(len(segments)), lengths)
+        length = len(flat)
         size = self.hidden // heads
         x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:length]
+            w["embeddings.word_embeddings.weight"][flat]
+            + w["embeddings.position_embeddings.weight"][positions]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
         x = _layer_norm(
             x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
         )
-        bias = ((1.0 - mask)[:, None, None, :] * -1e9).astype(np.float32)
+        # a token sees only the tokens of its own text
+        bias = np.where(owner[:, None] == owner[None, :], 0.0, -1e9).astype(np.float32)
+        scale = np.float32(1.0 / np.sqrt(size))
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
             def linear(h: NDArray[np.float32], name: str, p: str = p) -> NDArray[np.float32]:
                 return h @ w[p + name + ".weight"] + w[p + name + ".bias"]
 
-            q = linear(x, "attention.self.query").reshape(batch, length, heads, size)
-            k = linear(x, "attention.self.key").reshape(batch, length, heads, size)
-            v = linear(x, "attention.self.value").reshape(batch, length, heads, size)
-            scores = q.transpose(0, 2, 1, 3) @ k.transpose(0, 2, 3, 1) / np.sqrt(size) + bias
+            q = linear(x, "attention.self.query").reshape(length, heads, size).transpose(1, 0, 2)
+            k = linear(x, "attention.self.key").reshape(length, heads, size).transpose(1, 2, 0)
+            v = linear(x, "attention.self.value").reshape(length, heads, size).transpose(1, 0, 2)
+            scores = (q * scale) @ k + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
-            context = context.reshape(batch, length, self.hidden)
+            context = (scores @ v).transpose(1, 0, 2).reshape(length, self.hidden)
             x = _layer_norm(
                 linear(context, "attention.output.dense") + x,
                 w[p + "attention.output.LayerNorm.weight"],
@@ -136,7 +160,8 @@ class NumpyBert:
                 w[p + "output.LayerNorm.bias"],
                 self.eps,
             )
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pooled = np.add.reduceat(x, starts, axis=0) / lengths[:, None]
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         out: NDArray[np.float32] = (pooled / norms).astype(np.float32)
         return out

@@ -186,13 +186,9 @@ class Embedder:
         return isinstance(self.model, NumpyBert)
 
     def _encode_numpy(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
-        model = self.model
-        # batch texts of similar length together: padding is wasted work
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), model.dim), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            out[idx] = model.encode([texts[i] for i in idx])
+        # NumpyBert packs texts of similar length into unpadded sequences itself; `batch_size`
+        # is sentence-transformers' knob
+        out: NDArray[np.float32] = self.model.encode(texts)
         return out
 
     def encode_one(self, text: str) -> NDArray[np.float32]:

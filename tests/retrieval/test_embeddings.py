@@ -32,6 +32,21 @@ def test_numpy_engine_matches_sentence_transformers() -> None:
     assert float((a * b).sum(1).min()) > 0.9999
 
 
+def test_packed_texts_encode_as_if_each_were_alone() -> None:
+    """NumpyBert packs texts end to end (no padding); a text's vector must not depend on the
+    texts packed beside it, including one longer than a pack and the order given."""
+    from app.retrieval import bert_numpy
+
+    embedder = Embedder(engine="numpy")
+    texts = [*TEXTS, *(f"clause {i} of an answer " * (1 + i % 9) for i in range(40))]
+    together = embedder.encode(texts)
+    alone = np.stack([embedder.encode_one(t) for t in texts])
+    assert max(len(embedder.model.tokenizer.encode(t).ids) for t in texts) > bert_numpy.PACK_TOKENS
+    assert float((together * alone).sum(1).min()) > 0.99999
+    reverse = embedder.encode(texts[::-1])[::-1]
+    assert float(np.abs(reverse - together).max()) < 1e-5
+
+
 def test_numpy_engine_does_not_import_torch() -> None:
     code = (
         "import sys; from app.retrieval.embeddings import Embedder; "
