@@ -18,6 +18,7 @@ from markupsafe import Markup
 from app import render
 from app.catalog import LAST_SECTION, SECTION_TITLES
 from app.knowledge import Knowledge
+from app.prompts import FILTERS as PROMPT_FILTERS
 from app.store import Repository
 from app.store.models import Message
 from app.study import cards as study_cards
@@ -48,6 +49,7 @@ def _score(value: Any) -> str:
 templates.env.filters["markdown"] = lambda text: Markup(render.to_html(str(text or "")))
 templates.env.filters["inline"] = _inline_markdown
 templates.env.filters["score"] = _score
+templates.env.filters.update(PROMPT_FILTERS)  # myth_lines, other_misconceptions: as in prompts/
 # the numbers the scorecard's bar chart needs from one row (charts.js draws it)
 templates.env.filters["scorecard_point"] = lambda row: {
     "number": row.get("number"),
