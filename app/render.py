@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -71,12 +73,34 @@ _ALLOWED_ATTRS = {
 }
 
 
-def _highlight(code: str, lang: str, _attrs: str) -> str:
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Lexer | None:
+    """The lexer for a fence's language, or None. Looked up once: the first lookup imports the
+    lexer's module and compiles its rules (3-40 ms), which a reply should not pay."""
     try:
-        lexer = get_lexer_by_name(lang or "text")
+        return get_lexer_by_name(lang)
     except ClassNotFound:
+        return None
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    lexer = _lexer(lang or "text")
+    if lexer is None:
         return ""  # markdown-it escapes the code itself
     return str(highlight(code, lexer, _FORMATTER))
+
+
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)[ \t]*([\w+#.-]+)", re.MULTILINE)
+
+
+def warm(markdowns: Iterable[str]) -> None:
+    """Load the lexers of every fence language in `markdowns` (the notes: what replies quote)
+    and render once, so the first replies do not pay for the loading."""
+    langs = {m.group(1).lower() for md in markdowns for m in _FENCE.finditer(md)}
+    for lang in sorted(langs | {"text"}):  # "text": a fence without a language
+        if (lexer := _lexer(lang)) is not None:
+            highlight("x", lexer, _FORMATTER)
+    to_html("**warm** `up`\n\n| a |\n|---|\n| b |\n")
 
 
 @lru_cache(maxsize=1)

@@ -51,3 +51,21 @@ def test_a_broken_or_unwritable_cache_still_serves_every_note(
         out = render.render_notes(notes, blocker / "cache")  # cannot be created
     assert "could not write" in caplog.text
     assert out[3].html == render.note_to_html(notes[3])
+
+
+def test_warming_loads_the_notes_languages_once_and_renders_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    render._lexer.cache_clear()
+    md = "```dockerfile\nFROM alpine:3.22\nRUN apk add --no-cache curl\n```\n"
+    render.warm([md, "~~~yaml\nservices: {}\n~~~\n", "```nosuchlanguage\nx\n```\n"])
+    assert render._lexer.cache_info().currsize >= 2
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"looked up {name!r} again")
+
+    monkeypatch.setattr(render, "get_lexer_by_name", refuse)
+    html = render.to_html(md)
+    assert '<pre><code class="language-dockerfile">' in html and '<span class="k">FROM' in html
+    # an unknown language is escaped, not highlighted (and not an error)
+    assert "<code" in render.to_html("```nosuchlanguage\n<b>x</b>\n```\n")

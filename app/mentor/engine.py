@@ -25,6 +25,7 @@ from app.mentor.evidence import Evidence
 from app.mentor.intents import Route, SectionMatcher, route
 from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
 from app.prompts import Prompts
+from app.retrieval.index import clean_query
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge
@@ -354,7 +355,8 @@ class Mentor:
             "simpler": simpler,
             "analogy": analogy,
             # the vector the search just computed: composing encodes nothing more
-            "query_vector": self.index.query_vector(question) if hits else None,
+            # (the cleaned text, as search() encoded it: a line break must not encode it twice)
+            "query_vector": self.index.query_vector(clean_query(question)) if hits else None,
         }
         request = Request(
             "clarify",

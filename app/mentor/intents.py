@@ -77,6 +77,7 @@ ON_TOPIC_SIMILARITY = 0.5  # for questions with no Docker word at all
 VOTE_K = 5
 VOTE_SHARE = 0.6
 VOTE_MIN_SIMILARITY = 0.5
+ENCODED_KEPT = 256  # message vectors the matcher remembers (oldest dropped first)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class SectionMatcher:
     _examples: np.ndarray | None = field(default=None, repr=False)
     _example_intents: list[str] = field(default_factory=list, repr=False)
     _topics: re.Pattern[str] | None = field(default=None, repr=False)
+    _names: list[tuple[int, str, re.Pattern[str]]] | None = field(default=None, repr=False)
+    _encoded: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     cache_dir: Path | None = None  # where alias and example vectors are kept between starts
 
     def delexicalise(self, text: str) -> str:
@@ -138,15 +141,12 @@ class SectionMatcher:
         containers") does not count."""
         spans: dict[int, tuple[int, int]] = {}
         padded = f" {text} "
-        for n, names in self.aliases.items():
-            for name in names:
-                variants = {name, name.removeprefix("docker ").strip()}
-                for v in variants:
-                    if len(v) < 2:
-                        continue
-                    m = re.search(rf"(?<![\w-]){re.escape(v)}s?(?![\w-])", padded)
-                    if m and (n not in spans or m.end() - m.start() > spans[n][1] - spans[n][0]):
-                        spans[n] = (m.start(), m.end())
+        for n, name, pattern in self._name_patterns():
+            if name not in padded:  # the regex needs the name verbatim: skip it cheaply
+                continue
+            m = pattern.search(padded)
+            if m and (n not in spans or m.end() - m.start() > spans[n][1] - spans[n][0]):
+                spans[n] = (m.start(), m.end())
         inside = {
             n
             for n, (a, b) in spans.items()
@@ -158,6 +158,32 @@ class SectionMatcher:
         return sorted(
             (n for n in spans if n not in inside), key=lambda n: spans[n][0] - spans[n][1]
         )
+
+    def _name_patterns(self) -> list[tuple[int, str, re.Pattern[str]]]:
+        """(section, name, its whole-word pattern) for every alias and its "docker "-less form,
+        compiled once: ~560 patterns overflow `re`'s own cache, which then recompiles them on
+        every message (the aliases are fixed once the matcher is built)."""
+        if self._names is None:
+            self._names = [
+                (n, v, re.compile(rf"(?<![\w-]){re.escape(v)}s?(?![\w-])"))
+                for n, names in self.aliases.items()
+                for name in names
+                for v in dict.fromkeys([name, name.removeprefix("docker ").strip()])
+                if len(v) >= 2
+            ]
+        return self._names
+
+    def encode(self, text: str) -> np.ndarray:
+        """`text`'s vector, remembered: one message may ask for the same text more than once
+        (the on-topic check, then the short-message fallback, or a vote on a text with no
+        topic in it), and each encode is a model run."""
+        assert self.embedder is not None
+        vec = self._encoded.get(text)
+        if vec is None:
+            if len(self._encoded) >= ENCODED_KEPT:
+                self._encoded.pop(next(iter(self._encoded)), None)
+            vec = self._encoded[text] = self.embedder.encode_one(text)
+        return vec
 
     def only_names(self, text: str) -> bool:
         """True when `text` is section names plus request filler ("do networking", "the
@@ -176,7 +202,7 @@ class SectionMatcher:
                     owners.append(n)
             self._vectors = encode_cached(self.embedder, labels, self.cache_dir)
             self._owners = owners
-        sims = self._vectors @ self.embedder.encode_one(text)
+        sims = self._vectors @ self.encode(text)
         best = int(np.argmax(sims))
         score = float(sims[best])
         return (self._owners[best] if score >= threshold else None), score
@@ -194,7 +220,7 @@ class SectionMatcher:
             texts = [self.delexicalise(_norm(m)) for _, m in pairs]
             self._examples = encode_cached(self.embedder, texts, self.cache_dir)
             self._example_intents = [intent for intent, _ in pairs]
-        sims = self._examples @ self.embedder.encode_one(self.delexicalise(text))
+        sims = self._examples @ self.encode(self.delexicalise(text))
         nearest = np.argsort(-sims)[:VOTE_K]
         weights: dict[str, float] = {}
         for i in nearest:

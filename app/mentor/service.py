@@ -41,7 +41,7 @@ class ChatEngine(Protocol):
 
 @dataclass
 class Turn:
-    """A turn that has begun: the user's message is already committed."""
+    """A turn that has begun: the user's message and an empty "partial" reply are committed."""
 
     owner: str
     conversation_id: str
@@ -80,46 +80,26 @@ class ChatService:
         return check_message(message, self.max_chars)
 
     def begin(self, owner: str, conversation_id: str | None, message: str) -> Turn:
-        """Validate, find or create the conversation, commit the user's message."""
+        """Validate, find or create the conversation, commit the user's message (and the
+        reply's "partial" row that events() fills in)."""
         message = self.check(message)
-        if conversation_id:
-            conv = self.repo.get_conversation(owner, conversation_id)
-            created = False
-        else:
-            conv = self.repo.create_conversation(owner, message)
-            created = True
-        user = self.repo.add_message(owner, conv.id, "user", message, status="ok")
+        conv, user, reply = self.repo.begin_turn(owner, conversation_id, message)
         state = load_state(conv.state)
         return Turn(
             owner=owner,
             conversation_id=conv.id,
             title=conv.title,
-            created=created,
+            created=not conversation_id,
             user_message_id=user.id,
             message=message,
             state=state,
             before=copy.deepcopy(state),
+            assistant_message_id=reply.id,
         )
 
     async def events(self, turn: Turn) -> AsyncGenerator[TurnEvent, None]:
         """Run the mentor; yield ("meta"|"delta"|"done"|"error", data); persist the outcome."""
-        try:
-            pending = await asyncio.to_thread(
-                self.repo.add_message,
-                turn.owner,
-                turn.conversation_id,
-                "assistant",
-                "",
-                status="partial",
-            )
-        except StoreUnavailable as exc:
-            # the user's message is committed; the database went away before the reply
-            yield (
-                "error",
-                {"message": str(exc), "conversation_id": turn.conversation_id, "retry": True},
-            )
-            return
-        turn.assistant_message_id = pending.id
+        assert turn.assistant_message_id is not None  # begin() stored the "partial" reply
         try:
             async for event in self.engine.stream(turn.state, turn.message):
                 if isinstance(event, Meta):
@@ -147,7 +127,7 @@ class ChatService:
                 self.repo.finish_turn,
                 turn.owner,
                 turn.conversation_id,
-                pending.id,
+                turn.assistant_message_id,
                 turn.before,
                 turn.state,
                 content=reply.markdown,

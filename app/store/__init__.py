@@ -1,8 +1,8 @@
 """Persistence: conversations, messages, progress and interview results (SQLAlchemy 2).
 
-SQLite under data/ by default (WAL, busy timeout); any SQLAlchemy URL via MENTOR_DATABASE_URL
-(PostgreSQL through psycopg 3). Only portable SQL: no SQLite-only statements outside the
-connection pragmas.
+SQLite under data/ by default (WAL, synchronous=NORMAL, busy timeout); any SQLAlchemy URL via
+MENTOR_DATABASE_URL (PostgreSQL through psycopg 3). Only portable SQL: no SQLite-only statements
+outside the connection pragmas.
 """
 
 from app.store.db import Database

@@ -154,6 +154,26 @@ class Repository:
             conv.updated_at = utcnow()
         return msg
 
+    def begin_turn(
+        self, owner: str, conversation_id: str | None, message: str
+    ) -> tuple[Conversation, Message, Message]:
+        """Commit the user's message and an empty "partial" reply for the mentor to fill in,
+        in a new conversation (titled by the message) when `conversation_id` is empty. One
+        transaction: a turn pays for one commit here, not three."""
+        with self.db.session() as s, s.begin():
+            if conversation_id:
+                conv = self._owned(s, owner, conversation_id)
+                conv.updated_at = utcnow()
+            else:  # created and updated now
+                conv = Conversation(owner=owner, title=make_title(message), state={})
+                s.add(conv)
+                s.flush()  # its id, for the messages
+            user = Message(conversation_id=conv.id, role="user", content=message, status="ok")
+            s.add(user)
+            reply = Message(conversation_id=conv.id, role="assistant", content="", status="partial")
+            s.add(reply)
+        return conv, user, reply
+
     def update_message(self, message_id: int, **fields: Any) -> None:
         with self.db.session() as s, s.begin():
             msg = s.get(Message, message_id)

@@ -212,6 +212,9 @@ async def _load_index(app: FastAPI, settings: Settings, make_engine: EngineFacto
         engine = await asyncio.to_thread(
             make_engine, settings, app.state.knowledge, app.state.index
         )
+        # the code highlighters the notes use, loaded now rather than by the first replies
+        notes = [s.markdown for s in app.state.knowledge.sections.values()]
+        await asyncio.to_thread(render.warm, notes)
     except Exception:
         log.exception("could not load the retrieval index or build the mentor")
         app.state.index_error = True

@@ -134,8 +134,13 @@ async def test_a_section_then_a_question_gets_the_notes_and_the_answer(mentor: M
     assert state.current_section == 5
 
 
-async def test_a_clarification_encodes_only_the_question(mentor: Mentor) -> None:
-    """The units the composer picks from were embedded with the index: one encoding a turn."""
+@pytest.mark.parametrize(
+    "question",
+    ["how do i keep build secrets out of layers", "how do i keep api tokens\nout   of my image"],
+)
+async def test_a_clarification_encodes_only_the_question(mentor: Mentor, question: str) -> None:
+    """The units the composer picks from were embedded with the index: one encoding a turn,
+    also for a question with line breaks and runs of spaces (search cleans it first)."""
     calls: list[int] = []
     embedder = mentor.index.embedder
     original = embedder.encode
@@ -146,9 +151,7 @@ async def test_a_clarification_encodes_only_the_question(mentor: Mentor) -> None
 
     embedder.encode = counting  # type: ignore[method-assign]
     try:
-        reply = await mentor.clarify(
-            ConversationState(), "how do i keep build secrets out of layers"
-        )
+        reply = await mentor.clarify(ConversationState(), question)
     finally:
         del embedder.encode
     assert calls == [1], calls

@@ -338,3 +338,44 @@ def test_questions_inside_and_confusion_are_clarifications(
 
 def test_do_as_a_question_word_still_asks(matcher: SectionMatcher) -> None:
     assert route("do volumes survive docker rm", ConversationState(), matcher).intent == "clarify"
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it is asked to encode."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.model_name = inner.model_name
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str], *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self.inner.encode(texts, *args, **kwargs)
+
+    def encode_one(self, text: str):  # type: ignore[no-untyped-def]
+        self.texts.append(text)
+        return self.inner.encode_one(text)
+
+
+def test_a_message_text_is_encoded_once(kb, embedder) -> None:  # type: ignore[no-untyped-def]
+    counting = CountingEmbedder(embedder)
+    matcher = SectionMatcher.from_knowledge(kb, counting)  # type: ignore[arg-type]
+    # no Docker word: the on-topic check, then the short-message fallback, read one vector
+    first = route("tini?", ConversationState(), matcher)
+    assert counting.texts.count("tini") == 1
+    assert route("tini?", ConversationState(), matcher) == first
+    assert counting.texts.count("tini") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("docker compose vs docker swarm", [8, 9]),
+        ("the debugging containers notes", [14]),
+        ("what is a dockerfile", [7]),
+        ("nothing about docker here", []),
+    ],
+)
+def test_sections_are_found_by_their_whole_names(
+    matcher: SectionMatcher, text: str, expected: list[int]
+) -> None:
+    assert matcher.by_words(text, in_order=True) == expected

@@ -277,3 +277,30 @@ def test_export_is_readable_markdown(repo: Repository) -> None:
     assert "_Sources: Section 14 › Exit codes_" in text
     assert "_(this reply was interrupted)_" in text
     assert filename(conv) == "mentor-why-137.md"
+
+
+def test_a_turn_begins_with_one_commit_and_only_in_the_owners_conversation(
+    repo: Repository,
+) -> None:
+    commits: list[int] = []
+    event.listen(repo.db.engine, "commit", lambda _conn: commits.append(1))
+    conv, user, reply = repo.begin_turn("alice", None, "Why   137?\n")
+    assert len(commits) == 1
+    assert conv.title == "Why 137?" and conv.state == {}
+    assert (user.role, user.content, user.status) == ("user", "Why   137?\n", "ok")
+    # the reply's row exists before the reply starts: whatever happens next, it is stored
+    assert (reply.role, reply.content, reply.status) == ("assistant", "", "partial")
+    again, second, _ = repo.begin_turn("alice", conv.id, "and 143?")
+    assert again.id == conv.id and user.id < reply.id < second.id
+    msgs = repo.messages("alice", conv.id)
+    assert [(m.role, m.content) for m in msgs] == [
+        ("user", "Why   137?\n"),
+        ("assistant", ""),
+        ("user", "and 143?"),
+        ("assistant", ""),
+    ]
+    # another owner's conversation is a NotFound and stores nothing
+    with pytest.raises(NotFound):
+        repo.begin_turn("bob", conv.id, "mine now")
+    assert len(repo.messages("alice", conv.id)) == 4
+    assert repo.list_conversations("bob") == []

@@ -43,6 +43,8 @@ def test_the_user_message_is_committed_before_the_reply_starts(tmp_path: Path) -
         events = stream_chat(client, "how do swarm services scale?")
     assert events[-1][0] == "done"
     assert ("user", "how do swarm services scale?") in seen
+    # and the reply's row, marked unfinished until the reply is stored
+    assert ("assistant", "") in seen
 
 
 def test_a_reply_that_breaks_midway_is_stored_as_failed(tmp_path: Path) -> None:

@@ -51,4 +51,7 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         with db.engine.connect() as conn:
             mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
             timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
     assert mode == "wal" and timeout >= 5000
+    # NORMAL (1): in WAL mode a commit survives the app crashing without an fsync per commit
+    assert synchronous == 1
