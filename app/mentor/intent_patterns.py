@@ -308,7 +308,8 @@ def _section_ref(text: str) -> tuple[int | None, str | None]:
         raw = raw if raw in NUMBER_WORDS else re.sub(r"(?:st|nd|rd|th)$", "", raw)
     else:
         b = _BARE_NUMBER.match(text)
-        if b:
+        if b and not re.fullmatch(r"[1-9]\d{2,}", b.group(1)):
+            # a bare 137 or 2377 is an exit code or a port to ask about, not a section
             raw = b.group(1)
     if raw is None:
         junk = re.match(rf"^(?:start from |go to |open )?(?:{_SEC_WORD})\s+(\S+)$", text)

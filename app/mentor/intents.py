@@ -333,6 +333,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", problem=problem)
     if number is not None:
         return Route("section", section=number)
+    if re.fullmatch(r"[1-9]\d{2,}", bare):  # "137?", "2377": an exit code or a port
+        return Route("clarify")
 
     if _PLAN.search(bare):
         return Route("help", command="plan", count=plan_minutes(bare))

@@ -30,7 +30,7 @@ def test_ways_to_name_section_5(matcher: SectionMatcher, message: str) -> None:
 
 @pytest.mark.parametrize(
     "message", ["section 21", "section 0", "section -1", "section 5.5", "section five hundred",
-                "section twenty one", "section abc"]
+                "section twenty one", "section abc", "25", "section 137"]
 )  # fmt: skip
 def test_out_of_range_gets_a_friendly_answer(matcher: SectionMatcher, message: str) -> None:
     r = route(message, ConversationState(), matcher)
@@ -199,6 +199,8 @@ def test_a_section_then_a_question_does_both(
         "rootless docker setup how",
         "live-restore what does it do",
         "docker desktop wont start on windows",
+        "137?",  # a bare number past the sections: an exit code or a port to ask about
+        "2377",
     ],
 )
 def test_terse_questions_are_answered_not_sent_to_a_section(
