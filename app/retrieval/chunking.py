@@ -19,7 +19,7 @@ from app.knowledge import Knowledge, Question, Section
 from app.text import slugify
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
 OVERVIEW_HEADING = "Overview"
@@ -43,6 +43,7 @@ class Chunk:
     text: str
     imp: bool = False
     part: int = 0  # 0 for the first (or only) piece of a split sub-topic
+    points: tuple[str, ...] = ()  # a bank question's key points: answer units, never its text
 
     def citation(self) -> str:
         """'Section 5 > Service Discovery & DNS'."""
@@ -66,10 +67,12 @@ class Chunk:
             "text": self.text,
             "imp": self.imp,
             "part": self.part,
+            "points": list(self.points),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Chunk:
+        points = data.get("points")
         return cls(
             id=str(data["id"]),
             section=int(str(data["section"])),
@@ -79,6 +82,7 @@ class Chunk:
             text=str(data["text"]),
             imp=bool(data["imp"]),
             part=int(str(data.get("part", 0))),
+            points=tuple(str(p) for p in points) if isinstance(points, list) else (),
         )
 
 
@@ -221,6 +225,7 @@ def chunk_question(question: Question, section: Section) -> Chunk:
         kind="question",
         text=text,
         imp=question.imp,
+        points=tuple(question.key_points),
     )
 
 
@@ -286,10 +291,12 @@ _QUESTION_LINE = re.compile(r"^\*\*Q:\*\*\s*(.+)")
 
 
 def chunk_units(chunk: Chunk) -> list[tuple[str, str]]:
-    """The units the index embeds for a chunk: its answer units, and for a bank question its
+    """The units the index embeds for a chunk: its answer units; for a bank question then its
+    key points (kind "point": the facts an interviewer expects, each one line), and its
     question text last, kind "question": a retrieval key for colloquial paraphrases and the
     composer's test of whether the user asked this very question (it is never shown)."""
     units = split_units(chunk.text)[0]
+    units += [("point", p) for p in chunk.points]
     if chunk.kind == "question" and (m := _QUESTION_LINE.match(chunk.text)):
         units.append(("question", m.group(1).strip()))
     return units

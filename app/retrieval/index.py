@@ -10,9 +10,10 @@ model name and CHUNKER_VERSION. BM25 is rebuilt from the cached chunks on load (
 the full guide on this machine, see BENCHMARKS.md), which keeps the cache to plain files:
 manifest.json, chunks.json and vectors.npy.
 
-vectors.npy also holds, after the chunks' rows, one row per answer unit (`split_units`: the
-sentences, bullets and table rows the offline composer picks from), so a clarification encodes
-only the question: measured 590 ms p50 when the units were embedded at question time.
+vectors.npy also holds, after the chunks' rows, one row per answer unit (`chunk_units`: the
+sentences, bullets and table rows the offline composer picks from, a bank question's key points
+and its question), so a clarification encodes only the question: measured 590 ms p50 when the
+units were embedded at question time.
 """
 
 from __future__ import annotations

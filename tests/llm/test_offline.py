@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.llm.offline import OfflineBackend, split_units
+from app.llm.offline import MAX_POINTS, OfflineBackend, split_units
 
 QA = {
     "id": "q6-3",
@@ -128,3 +128,125 @@ def test_answers_stay_short() -> None:
     answer = compose("containers share the host kernel", long_passage)
     prose = answer.split("*Sources:")[0]
     assert len(prose.split()) <= 200
+
+
+def _unit_passage(
+    pid: str, dense: float, units: list[tuple[str, str, list[float]]]
+) -> dict[str, Any]:
+    """A passage as the index sends it: units with their (here hand-made) vectors."""
+    import numpy as np
+
+    vectors = np.array([v for _, _, v in units], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return {
+        "id": pid,
+        "citation": f"Section 4 > {pid}",
+        "text": "",
+        "dense": dense,
+        "units": [(kind, text) for kind, text, _ in units],
+        "vectors": vectors,
+    }
+
+
+def test_points_spread_over_what_the_passage_says_not_one_fact_twice() -> None:
+    """After the lead, a unit close to one already picked adds little coverage: the next pick
+    is the point not yet made, even when the repeat shares more words with the question."""
+    import numpy as np
+
+    bank = _unit_passage(
+        "q/ctr-oom",
+        0.7,
+        [
+            (
+                "sentence",
+                "Exit code 137 means the process received SIGKILL from the kernel.",
+                [1, 0.1, 0, 0],
+            ),
+            (
+                "point",
+                "Exit code 137 means SIGKILL, usually the kernel OOM killer.",
+                [1, 0.2, 0.15, 0],
+            ),
+            (
+                "point",
+                "docker inspect shows State.OOMKilled true after a memory kill.",
+                [0.1, 0, 1, 0],
+            ),
+            ("point", "Raise the memory limit or fix the leak in the application.", [0.1, 0, 0, 1]),
+        ],
+    )
+    query = np.array([1, 0.1, 0.1, 0.1], dtype=np.float32)
+    query /= np.linalg.norm(query)
+    chosen = OfflineBackend(None).select(
+        "what does exit code 137 mean", [bank], limit=3, query_vector=query
+    )
+    texts = [u.text for _, u in chosen]
+    assert texts[0].startswith("Exit code 137 means the process")
+    assert "Exit code 137 means SIGKILL, usually the kernel OOM killer." not in texts
+    assert len(texts) == 3
+
+
+def test_the_passage_that_matches_the_question_supplies_the_points() -> None:
+    """A bank question the user paraphrased outweighs a passage that only shares words."""
+    import numpy as np
+
+    asked = _unit_passage(
+        "q/net-host",
+        0.5,
+        [
+            (
+                "sentence",
+                "Host networking shares the host's network namespace with the container.",
+                [1, 0, 0, 0],
+            ),
+            (
+                "point",
+                "Port publishing flags are ignored with a warning in host mode.",
+                [0.3, 1, 0, 0],
+            ),
+            (
+                "point",
+                "Host mode removes network isolation and can clash with host ports.",
+                [0.3, 0, 1, 0],
+            ),
+            ("question", "When would you run a container with --network host?", [1, 0.1, 0.1, 0]),
+        ],
+    )
+    other = _unit_passage(
+        "s05/drivers/0",
+        0.35,
+        [
+            (
+                "sentence",
+                "The bridge network mode is the default on a single host.",
+                [0.5, 0, 0, 1],
+            ),
+            ("sentence", "The none network mode leaves only a loopback interface.", [0.4, 0, 0, 1]),
+        ],
+    )
+    query = np.array([1, 0.05, 0.05, 0.2], dtype=np.float32)
+    query /= np.linalg.norm(query)
+    chosen = OfflineBackend(None).select(
+        "host network mode when would i use it", [other, asked], limit=3, query_vector=query
+    )
+    assert {u.passage for _, u in chosen} == {1}
+
+
+def test_at_most_six_points_after_the_lead() -> None:
+    facts = [
+        "Containers share the host kernel instead of booting their own.",
+        "Namespaces give each container its own process tree.",
+        "Control groups cap memory, CPU time and process counts.",
+        "Images are stacks of read-only layers addressed by digest.",
+        "A thin writable layer sits on top of every running container.",
+        "Volumes keep data after the container is removed.",
+        "Published ports map host addresses to container ports.",
+        "Seccomp profiles block dangerous system calls by default.",
+        "Capabilities split root privileges into smaller grants.",
+    ]
+    passages = [
+        {"id": f"s1/many/{i}", "citation": f"Section 1 > Many {i}", "text": "\n".join(part)}
+        for i, part in enumerate([[f"- {f}" for f in facts[:5]], [f"- {f}" for f in facts[5:]]])
+    ]
+    answer = compose("containers share the host kernel", *passages)
+    assert sum(line.startswith("- ") for line in answer.splitlines()) == MAX_POINTS == 6

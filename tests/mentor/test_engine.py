@@ -157,3 +157,14 @@ async def test_a_clarification_encodes_only_the_question(mentor: Mentor, questio
     assert calls == [1], calls
     assert reply.markdown.startswith("**Short answer:** ")
     assert "](/sections/" in reply.markdown, "citations link to the spot in the notes"
+
+
+async def test_a_question_that_is_only_a_number_is_answered_from_the_words_that_match(
+    mentor: Mentor,
+) -> None:
+    """ "2377?" means nothing to the embedding; the passages BM25 ranks first (Swarm's ports)
+    must answer it, not the closest passage of other numbers (exit codes)."""
+    reply = await mentor.reply(ConversationState(), "2377?")
+    lead = reply.markdown.splitlines()[0]
+    assert reply.intent == "clarify"
+    assert lead.startswith("**Short answer:**") and "2377" in lead, lead

@@ -11,8 +11,10 @@ import pytest
 from app import knowledge
 from app.retrieval.chunking import (
     MAX_CHUNK_WORDS,
+    Chunk,
     blocks,
     chunk_knowledge,
+    chunk_units,
     pack,
     words,
 )
@@ -67,6 +69,23 @@ def test_question_bank_entries_are_chunks(mini_knowledge: Path) -> None:
     assert "keeps exiting with code 137" in q.text and "OOM killer" in q.text
     assert q.heading.startswith("Interview question: Your container keeps exiting")
     assert q.citation().startswith("Section 4 > Interview question:")
+
+
+def test_a_bank_questions_key_points_are_answer_units_not_text(mini_knowledge: Path) -> None:
+    """The composer may show a key point (the facts an interviewer expects), so the index
+    embeds each one; the bank question itself stays the last unit, a key never shown."""
+    chunks = {c.id: c for c in chunk_knowledge(knowledge.load(mini_knowledge))}
+    q = chunks["q/mini-exit-137"]
+    assert q.points == ("first point", "second point")
+    assert "first point" not in q.text and "first point" not in q.embed_text()
+    kinds = [kind for kind, _ in chunk_units(q)]
+    assert kinds[-3:] == ["point", "point", "question"]
+    assert Chunk.from_dict(q.to_dict()) == q
+    note = next(c for c in chunks.values() if c.kind == "note")
+    assert note.points == () and "point" not in [kind for kind, _ in chunk_units(note)]
+    # a cache written before key points were units reads back without them
+    legacy = {k: v for k, v in note.to_dict().items() if k != "points"}
+    assert Chunk.from_dict(legacy) == note
 
 
 def test_long_subtopic_splits_between_paragraphs_keeping_code_and_tables(

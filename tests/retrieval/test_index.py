@@ -277,6 +277,12 @@ def test_answer_units_are_embedded_at_build_and_cached(
     assert again.texts == 0, "the unit vectors come from the cache too"
     np.testing.assert_array_equal(second.chunk_units(chunk.id)[1], vectors)
     assert second.chunk_units("no/such/chunk")[0] == []
+    # a bank question's key points are units too, cached with the rest
+    bank = next(c for c in second.chunks if c.kind == "question")
+    units, vectors = second.chunk_units(bank.id)
+    points = [i for i, (kind, _) in enumerate(units) if kind == "point"]
+    assert [units[i][1] for i in points] == list(bank.points)
+    assert vectors.shape[0] == len(units) and np.isfinite(vectors[points]).all()
 
 
 def test_the_query_vector_is_computed_once_per_question(
