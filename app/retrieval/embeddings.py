@@ -101,6 +101,7 @@ class Embedder:
         self.model_name = model
         self.engine = engine
         self._model: Any = None
+        self._batch_model: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -144,16 +145,18 @@ class Embedder:
         self, texts: list[str], batch_size: int = 32, *, bulk: bool = False
     ) -> NDArray[np.float32]:
         """Unit-length float32 vectors, one row per text. `bulk`: this call is part of a large
-        build (the index): the torch engine may use two threads for it. The numpy engine always
-        runs on one thread, so no process that has it ever imports torch."""
+        build (the index): worth importing torch for. Everything else stays on the numpy engine,
+        so a serving process never pays torch's import."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self._numpy:
-            # packed, unpadded and on one thread, numpy also beats sentence-transformers on the
-            # index build (110 s vs 146 s for the notes' chunks and units, torch import included)
+        small = not bulk
+        if self._numpy and small:
             return self._encode_numpy(texts, batch_size)
-        with torch_threads(min(BATCH_THREADS, os.cpu_count() or 1) if bulk else 1):
-            vecs = self.model.encode(
+        model = self.model if not self._numpy else self._batch_engine()
+        if model is None:  # sentence-transformers is not installed: numpy does the batch too
+            return self._encode_numpy(texts, batch_size)
+        with torch_threads(1 if small else min(BATCH_THREADS, os.cpu_count() or 1)):
+            vecs = model.encode(
                 texts,
                 batch_size=batch_size,
                 normalize_embeddings=True,
@@ -161,6 +164,20 @@ class Embedder:
                 show_progress_bar=False,
             )
         return np.asarray(vecs, dtype=np.float32)
+
+    def _batch_engine(self) -> Any:
+        """sentence-transformers on the same folder, for large batches; None if not installed."""
+        if self._batch_model is None:
+            with self._lock:
+                if self._batch_model is None:
+                    try:
+                        from sentence_transformers import SentenceTransformer
+                    except ImportError:
+                        self._batch_model = False
+                    else:
+                        path = resolve_model_path(self.model_name)
+                        self._batch_model = SentenceTransformer(path, device="cpu")
+        return self._batch_model or None
 
     @property
     def _numpy(self) -> bool:

@@ -189,6 +189,9 @@ class CountingEmbedder(Embedder):
         self._real = real
         self.texts = 0
 
+    def _batch_engine(self):  # type: ignore[no-untyped-def]
+        return self._real._batch_engine()  # one sentence-transformers load for all counters
+
     def encode(self, texts: list[str], batch_size: int = 32, *, bulk: bool = False):  # type: ignore[no-untyped-def]
         self.texts += len(texts)
         return super().encode(texts, batch_size=batch_size, bulk=bulk)
