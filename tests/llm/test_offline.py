@@ -250,3 +250,28 @@ def test_at_most_six_points_after_the_lead() -> None:
     ]
     answer = compose("containers share the host kernel", *passages)
     assert sum(line.startswith("- ") for line in answer.splitlines()) == MAX_POINTS == 6
+
+
+def test_a_point_already_made_in_other_words_is_left_out() -> None:
+    """Two units at cosine 0.77 say the same thing (a note and a bank answer often do): the
+    answer keeps one of them, however many points it may still list."""
+    import numpy as np
+
+    passage = _unit_passage(
+        "s04/stop/0",
+        0.6,
+        [
+            ("sentence", "docker stop sends SIGTERM, then SIGKILL after 10 seconds.", [1, 0, 0]),
+            ("point", "Stopping waits the 10 s grace period before it kills.", [0.77, 0.638, 0]),
+            ("sentence", "Set a longer grace period with --stop-timeout or -t.", [0, 0, 1]),
+        ],
+    )
+    query = np.array([1, 0.2, 0.2], dtype=np.float32)
+    query /= np.linalg.norm(query)
+    chosen = OfflineBackend(None).select(
+        "what does docker stop do", [passage], limit=3, query_vector=query
+    )
+    texts = [u.text for _, u in chosen]
+    assert texts[0].startswith("docker stop sends SIGTERM")
+    assert "Stopping waits the 10 s grace period before it kills." not in texts
+    assert len(texts) == 2
