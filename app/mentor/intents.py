@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ ON_TOPIC_SIMILARITY = 0.5  # for questions with no Docker word at all
 VOTE_K = 5
 VOTE_SHARE = 0.6
 VOTE_MIN_SIMILARITY = 0.5
-ENCODED_KEPT = 256  # message vectors the matcher remembers (oldest dropped first)
+ENCODED_KEPT = 256  # message vectors the matcher remembers (least recently used dropped)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ class Route:
     text: str | None = None  # a compound request's part in the user's words (its question)
 
 
+@lru_cache(maxsize=ENCODED_KEPT)
+def _encode_remembered(embedder: Embedder, text: str) -> np.ndarray:
+    vec: np.ndarray = embedder.encode_one(text)
+    return vec
+
+
 @dataclass
 class SectionMatcher:
     """Finds sections named by words ("the compose one", "k8s") and, as a fallback, meaning."""
@@ -107,7 +114,6 @@ class SectionMatcher:
     _example_intents: list[str] = field(default_factory=list, repr=False)
     _topics: re.Pattern[str] | None = field(default=None, repr=False)
     _names: list[tuple[int, str, re.Pattern[str]]] | None = field(default=None, repr=False)
-    _encoded: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     cache_dir: Path | None = None  # where alias and example vectors are kept between starts
 
     def delexicalise(self, text: str) -> str:
@@ -178,12 +184,7 @@ class SectionMatcher:
         (the on-topic check, then the short-message fallback, or a vote on a text with no
         topic in it), and each encode is a model run."""
         assert self.embedder is not None
-        vec = self._encoded.get(text)
-        if vec is None:
-            if len(self._encoded) >= ENCODED_KEPT:
-                self._encoded.pop(next(iter(self._encoded)), None)
-            vec = self._encoded[text] = self.embedder.encode_one(text)
-        return vec
+        return _encode_remembered(self.embedder, text)
 
     def only_names(self, text: str) -> bool:
         """True when `text` is section names plus request filler ("do networking", "the

@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,7 +147,9 @@ class HybridIndex:
         self.units = [chunk_units(c) for c in chunks]
         self._unit_start = np.cumsum([0] + [len(u) for u in self.units])
         self._unit_vectors = unit_vectors
-        self._queries: dict[str, NDArray[np.float32]] = {}
+        # recent query vectors (search, then compose, reuse them); lru_cache is thread-safe,
+        # and /api/search and the interview's rubric lookups search from worker threads
+        self._query_vector = lru_cache(maxsize=QUERY_CACHE)(self._encode_query)
 
     @property
     def unit_count(self) -> int:
@@ -169,11 +172,11 @@ class HybridIndex:
 
     def query_vector(self, text: str) -> NDArray[np.float32]:
         """The query's unit vector, remembered for the next few calls (search, then compose)."""
-        vec = self._queries.get(text)
-        if vec is None:
-            if len(self._queries) >= QUERY_CACHE:
-                self._queries.pop(next(iter(self._queries)))
-            vec = self._queries[text] = self.embedder.encode([text])[0]
+        vec: NDArray[np.float32] = self._query_vector(text)
+        return vec
+
+    def _encode_query(self, text: str) -> NDArray[np.float32]:
+        vec: NDArray[np.float32] = self.embedder.encode([text])[0]
         return vec
 
     def __len__(self) -> int:

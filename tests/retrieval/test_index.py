@@ -13,7 +13,7 @@ import pytest
 from app import knowledge
 from app.errors import BadInput
 from app.retrieval.embeddings import PACKAGED, Embedder, resolve_model_path
-from app.retrieval.index import Hit, HybridIndex, load_or_build
+from app.retrieval.index import QUERY_CACHE, Hit, HybridIndex, load_or_build
 from app.settings import Settings
 from tests.retrieval.conftest import NOTES, STEMS, CountingEmbedder, write_knowledge
 
@@ -295,3 +295,22 @@ def test_the_query_vector_is_computed_once_per_question(
     vec = idx.query_vector("embedded dns between containers")
     assert embedder.texts == before + 1, "search then compose: one encoding"
     assert vec.shape == (idx.vectors.shape[1],)
+
+
+def test_searches_from_several_threads_share_the_query_memory_safely(
+    mini_index: HybridIndex,
+) -> None:
+    """/api/search and the interview's rubric lookups search from worker threads while chat
+    searches on the event loop: with more distinct queries than it keeps, every caller gets its
+    own query's vector. (The race this guards against, two threads evicting the same oldest
+    entry of a hand-made dict, was too rare to reproduce here; the memory is now lru_cache,
+    which is thread-safe by contract.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = [f"how do volumes work, take {i}" for i in range(QUERY_CACHE + 40)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        vectors = list(pool.map(mini_index.query_vector, queries))
+    assert all(v.shape == (mini_index.vectors.shape[1],) for v in vectors)
+    for i in (0, len(queries) // 2, len(queries) - 1):  # each its own, not a neighbour's
+        alone = mini_index.embedder.encode([queries[i]])[0]
+        assert float(alone @ vectors[i]) > 0.9999
