@@ -176,7 +176,8 @@ class OfflineBackend(Backend):
         units: list[Unit] = []
         sims: list[float] = []
         relevance: list[float] = []
-        for i, p in enumerate(passages):
+        denses = [float(p.get("dense") or 0.0) for p in passages]
+        for i, (p, dense) in enumerate(zip(passages, denses, strict=True)):
             raw, vectors = self._passage_units(p)
             unit_sims = (
                 (vectors @ qv).tolist()
@@ -184,7 +185,6 @@ class OfflineBackend(Backend):
                 else [0.0] * len(raw)
             )
             asked = [x for (kind, _), x in zip(raw, unit_sims, strict=True) if kind == "question"]
-            dense = float(p.get("dense") or 0.0)
             relevance.append(max(dense, asked[0]) if asked else dense)
             match = asked[0] if asked else dense
             para = str(p.get("id", "")).startswith("q/") and match >= PARAPHRASE
@@ -198,7 +198,7 @@ class OfflineBackend(Backend):
                 vec = vectors[j] if vectors is not None else None
                 units.append(Unit(text, i, kind, first=j == 0, paraphrased=para, vector=vec))
                 sims.append(float(sim))
-        if passages and max(float(p.get("dense") or 0.0) for p in passages) < DENSE_UNSURE:
+        if denses and max(denses) < DENSE_UNSURE:
             relevance = [float(p.get("score") or 0.0) for p in passages]
         return units, sims, relevance
 

@@ -31,6 +31,8 @@ _SECTION_REF = re.compile(
     rf"(?<![a-z])(?:{_SEC_WORD})\s*\.?\s*(?:no\.?|number|#)?\s*(-?\d+(?:[.,]\d+)?|(?:{_NUM_WORD_RE})(?:[\s-]+(?:hundred|thousand))?)\b"
 )
 _BARE_NUMBER = re.compile(r"^(?:#|no\.?\s*)?(-?\d+(?:\.\d+)?)$")
+# a bare 137 or 2377: an exit code or a port to ask about, never a section number
+_CODE_OR_PORT = re.compile(r"[1-9]\d{2,}")
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 # "the very first section", "the 3rd chapter", "the fifth one" (not "last section": that is back)
 _ORDINAL_REF = re.compile(
@@ -308,8 +310,7 @@ def _section_ref(text: str) -> tuple[int | None, str | None]:
         raw = raw if raw in NUMBER_WORDS else re.sub(r"(?:st|nd|rd|th)$", "", raw)
     else:
         b = _BARE_NUMBER.match(text)
-        if b and not re.fullmatch(r"[1-9]\d{2,}", b.group(1)):
-            # a bare 137 or 2377 is an exit code or a port to ask about, not a section
+        if b and not _CODE_OR_PORT.fullmatch(b.group(1)):
             raw = b.group(1)
     if raw is None:
         junk = re.match(rf"^(?:start from |go to |open )?(?:{_SEC_WORD})\s+(\S+)$", text)

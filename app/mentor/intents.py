@@ -27,6 +27,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _BACK,
     _BARE_COMMAND,
     _CARDS,
+    _CODE_OR_PORT,
     _CONFUSED,
     _CORRECTED,
     _COUNT,
@@ -334,7 +335,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", problem=problem)
     if number is not None:
         return Route("section", section=number)
-    if re.fullmatch(r"[1-9]\d{2,}", bare):  # "137?", "2377": an exit code or a port
+    if _CODE_OR_PORT.fullmatch(bare):  # "137?", "2377"
         return Route("clarify")
 
     if _PLAN.search(bare):
