@@ -103,6 +103,35 @@ def test_a_how_to_question_gets_a_snippet_others_need_more_shared_terms() -> Non
     assert "**Example**" not in why
 
 
+def test_a_snippet_comes_from_a_passage_the_answer_drew_on() -> None:
+    """A how-to question once got a Dockerfile because `USER node` shares a word."""
+    drain = {
+        "id": "s9/drain/0",
+        "citation": "Section 9 > Node Availability",
+        "section": 9,
+        "heading": "Node Availability",
+        "dense": 0.8,
+        "text": (
+            "### Node Availability\n\n"
+            "docker node update --availability drain moves a node's tasks to other nodes.\n\n"
+            "A drained node keeps running standalone containers.\n"
+        ),
+    }
+    dockerfile = {
+        "id": "s7/example/0",
+        "citation": "Section 7 > Example",
+        "section": 7,
+        "heading": "Example",
+        "dense": 0.1,
+        "text": "### Example\n\n```dockerfile\nFROM node:22-alpine\nUSER node\n```\n",
+    }
+    backend = OfflineBackend(None)
+    kept = backend.select("how do i drain a node", [drain, dockerfile], limit=3)
+    assert {u.passage for _, u in kept} == {0}  # the points come from the drain passage only
+    answer = compose("how do i drain a node", drain, dockerfile)
+    assert "USER node" not in answer and "**Example**" not in answer
+
+
 def test_precomputed_unit_vectors_are_used_without_an_embedder() -> None:
     """The index sends each passage's units and their vectors: composing encodes nothing."""
     import numpy as np
