@@ -60,6 +60,23 @@ def study_history(loader: Callable[[], Sequence[StudyEvent]]) -> Iterator[None]:
             STUDY_EVENTS.reset(token)
 
 
+# A caller that collects the whole reply (the JSON API) has no reader watching it arrive: within
+# `whole_replies()` the offline engine's text comes as one Delta, not word by word. A clarification
+# is ~250 words, and each piece passing up through the turn's generators cost ~1 ms per reply.
+WHOLE_TEXT: ContextVar[bool] = ContextVar("whole_text", default=False)
+
+
+@contextmanager
+def whole_replies() -> Iterator[None]:
+    """Within this block, offline text is emitted in one piece (the reply itself is the same)."""
+    token = WHOLE_TEXT.set(True)
+    try:
+        yield
+    finally:
+        with suppress(ValueError):  # a generator finalised in another context: nothing to undo
+            WHOLE_TEXT.reset(token)
+
+
 @dataclass
 class Stats:
     """Counters the metrics endpoint reads."""
@@ -88,7 +105,11 @@ class Mentor:
         self.prompts = prompts
         self.offline = OfflineBackend(index.embedder)
         self.backend = backend or self.offline
-        self.matcher = SectionMatcher.from_knowledge(kb, index.embedder)
+        # the router remembers message vectors in the index's query memory: a message the
+        # router encoded (a vote, the on-topic check) is not encoded again by the search
+        self.matcher = SectionMatcher.from_knowledge(
+            kb, index.embedder, remember=index.query_vector
+        )
         # the grader's myth catalogue and other questions (encoded on the first grade)
         self.evidence = Evidence(kb, index.embedder)
         self.max_tokens = max_tokens
@@ -211,9 +232,17 @@ class Mentor:
 
     async def _emit_text(self, reply: Reply) -> AsyncIterator[Event]:
         yield Meta(reply.intent, reply.section, reply.citations)
-        async for piece in self.offline.stream(Request("other", [], {"text": reply.markdown})):
+        async for piece in self._offline_pieces(reply.markdown):
             yield Delta(piece)
         yield Done(reply)
+
+    async def _offline_pieces(self, text: str) -> AsyncIterator[str]:
+        """`text` as the offline engine streams it: word by word, or whole (`whole_replies`)."""
+        if text and WHOLE_TEXT.get():
+            yield text
+            return
+        async for piece in self.offline.stream(Request("other", [], {"text": text})):
+            yield piece
 
     # -- sections ------------------------------------------------------------------------------
 
@@ -245,12 +274,10 @@ class Mentor:
             if notice:
                 self.stats.fallbacks += 1
                 yield Delta(f"\n\n> {notice}\n\n")
-                async for piece in self.offline.stream(
-                    Request("notes", [], {"markdown": markdown})
-                ):
+                async for piece in self._offline_pieces(markdown):
                     yield Delta(piece)
         else:
-            async for piece in self.offline.stream(Request("notes", [], {"markdown": markdown})):
+            async for piece in self._offline_pieces(markdown):
                 yield Delta(piece)
         state.current_section = number
         state.mark_seen(number)
@@ -358,19 +385,6 @@ class Mentor:
             # (the cleaned text, as search() encoded it: a line break must not encode it twice)
             "query_vector": self.index.query_vector(clean_query(question)) if hits else None,
         }
-        request = Request(
-            "clarify",
-            self.prompts.messages(
-                "system.j2",
-                "clarify_user.j2",
-                question=question,
-                passages=passages,
-                simpler=simpler,
-                canary=self.canary,
-            ),
-            task,
-            max_tokens=min(self.max_tokens or CLARIFY_MAX_TOKENS, CLARIFY_MAX_TOKENS),
-        )
         # cite what the answer drew on: the top passages, one entry per heading
         citations = list(
             dict.fromkeys(Citation(h.chunk.section, h.chunk.heading) for h in hits[:3])
@@ -378,6 +392,20 @@ class Mentor:
         yield Meta("clarify", top_section, citations)
         text, notice, backend_name = "", None, self.offline.name
         if self.llm_enabled:
+            # the prompt is rendered only for a model: the offline composer reads `task`
+            request = Request(
+                "clarify",
+                self.prompts.messages(
+                    "system.j2",
+                    "clarify_user.j2",
+                    question=question,
+                    passages=passages,
+                    simpler=simpler,
+                    canary=self.canary,
+                ),
+                task,
+                max_tokens=min(self.max_tokens or CLARIFY_MAX_TOKENS, CLARIFY_MAX_TOKENS),
+            )
             parts: list[str] = []
             try:
                 async for piece in self._llm_stream(request):
@@ -392,7 +420,7 @@ class Mentor:
                 yield Delta(f"\n\n> {notice}\n\n")
         if not text:
             text = self.offline.compose(task)
-            async for piece in self.offline.stream(Request("other", [], {"text": text})):
+            async for piece in self._offline_pieces(text):
                 yield Delta(piece)
         footer = self.prompts.render(
             "replies/clarify_footer.j2",

@@ -11,6 +11,7 @@ Docker topic masked so that the vote is about the request, not the subject. The 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -116,6 +117,10 @@ class SectionMatcher:
     _topics: re.Pattern[str] | None = field(default=None, repr=False)
     _names: list[tuple[int, str, re.Pattern[str]]] | None = field(default=None, repr=False)
     cache_dir: Path | None = None  # where alias and example vectors are kept between starts
+    # where message vectors are remembered instead of this module's own memory: the mentor
+    # passes the index's query memory, so a text the router encoded is not encoded again by
+    # the search (nor the other way round): one model run per distinct text per message
+    remember: Callable[[str], np.ndarray] | None = field(default=None, repr=False)
 
     def delexicalise(self, text: str) -> str:
         """Every section name or alias replaced by "topic": the vote is about what the user
@@ -127,11 +132,17 @@ class SectionMatcher:
         return self._topics.sub("topic", text)
 
     @classmethod
-    def from_knowledge(cls, kb: Knowledge, embedder: Embedder | None = None) -> SectionMatcher:
+    def from_knowledge(
+        cls,
+        kb: Knowledge,
+        embedder: Embedder | None = None,
+        *,
+        remember: Callable[[str], np.ndarray] | None = None,
+    ) -> SectionMatcher:
         aliases = cls.builtin().aliases
         for n, s in kb.sections.items():
             aliases[n] = tuple(dict.fromkeys([*aliases[n], *(_norm(a) for a in s.aliases)]))
-        return cls(aliases=aliases, embedder=embedder)
+        return cls(aliases=aliases, embedder=embedder, remember=remember)
 
     @classmethod
     def builtin(cls, embedder: Embedder | None = None) -> SectionMatcher:
@@ -185,6 +196,8 @@ class SectionMatcher:
         (the on-topic check, then the short-message fallback, or a vote on a text with no
         topic in it), and each encode is a model run."""
         assert self.embedder is not None
+        if self.remember is not None:
+            return self.remember(text)
         return _encode_remembered(self.embedder, text)
 
     def only_names(self, text: str) -> bool:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app import render
-from app.mentor.engine import study_history
+from app.mentor.engine import study_history, whole_replies
 from app.mentor.service import TurnEvent, check_message
 from app.store.export import conversation_markdown, filename, iso
 from app.store.models import Message
@@ -66,7 +66,7 @@ async def chat(
     # the caller's study history, read only by a turn that needs it ("review my due cards")
     history = partial(study_events, repo, who, kb)
     if "text/event-stream" not in request.headers.get("accept", ""):
-        with study_history(history):
+        with study_history(history), whole_replies():  # no reader watches JSON arrive
             done = await service.complete(turn)
         return present(request, "done", done, page=False)
 

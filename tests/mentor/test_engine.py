@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app import notes_format
 from app.conversation import ConversationState
-from app.mentor.engine import Mentor
+from app.mentor.engine import Mentor, whole_replies
 from app.mentor.types import Delta, Done, Meta
 from app.prompts import Prompts
 from app.settings import ROOT
@@ -94,6 +96,48 @@ async def test_stream_is_meta_deltas_done(mentor: Mentor) -> None:
 
 
 @pytest.mark.parametrize(
+    "message", ["Start from Section 2", "what is a dangling image?", "help", "hi there"]
+)
+async def test_whole_replies_are_the_same_reply_in_one_piece(mentor: Mentor, message: str) -> None:
+    streamed = [e async for e in mentor.stream(ConversationState(), message)]
+    with whole_replies():
+        whole = [e async for e in mentor.stream(ConversationState(), message)]
+    done = whole[-1]
+    assert isinstance(done, Done)
+    deltas = [e.text for e in whole if isinstance(e, Delta)]
+    assert "".join(deltas) == done.reply.markdown
+    assert len(deltas) <= 2  # the text, and a clarification's footer
+    assert whole[0] == streamed[0] and whole[-1] == streamed[-1]  # the same Meta and Done
+    assert len([e for e in streamed if isinstance(e, Delta)]) > 10  # outside: word by word
+
+
+async def test_the_router_and_the_search_encode_a_text_once(
+    mentor: Mentor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a statement with no section name: the router's vote and the search encode the same text
+    message = "port is already allocated on my laptop"
+    mentor.matcher.vote("warm up")  # the labelled examples' vectors, encoded once
+    mentor.matcher.by_meaning("warm up")  # and the section names'
+    encoded: list[str] = []
+    votes: list[str] = []
+    real_encode, real_vote = mentor.index.embedder.encode, mentor.matcher.vote
+
+    def encode(texts: list[str], *args: Any, **kwargs: Any) -> Any:
+        encoded.extend(texts)
+        return real_encode(texts, *args, **kwargs)
+
+    def vote(text: str) -> Any:
+        votes.append(text)
+        return real_vote(text)
+
+    monkeypatch.setattr(mentor.index.embedder, "encode", encode)
+    monkeypatch.setattr(mentor.matcher, "vote", vote)
+    reply = await mentor.reply(ConversationState(), message)
+    assert votes == [message] and reply.intent == "clarify"
+    assert encoded == [message]
+
+
+@pytest.mark.parametrize(
     ("message", "minutes"),
     [("I have 45 minutes", 45), ("what should I revise?", 30), ("i only have an hour", 60)],
 )
@@ -149,7 +193,7 @@ async def test_a_clarification_encodes_only_the_question(mentor: Mentor, questio
         calls.append(len(texts))
         return original(texts, *args, **kwargs)  # type: ignore[arg-type]
 
-    embedder.encode = counting  # type: ignore[method-assign]
+    embedder.encode = counting  # type: ignore[method-assign,assignment]
     try:
         reply = await mentor.clarify(ConversationState(), question)
     finally:
