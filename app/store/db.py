@@ -32,12 +32,18 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _sqlite_uri(database: str) -> bool:
+    """`sqlite:///file:/data/mentor.db?mode=ro&uri=true` names a file by URI: no folder to
+    make (it once made a folder called `file:` in the working directory)."""
+    return database.startswith("file:")
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
+    if parsed.database and parsed.database != ":memory:" and not _sqlite_uri(parsed.database):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,

@@ -15,7 +15,7 @@ from sqlalchemy import event, insert, text
 from app.conversation import ConversationState, SectionResult
 from app.errors import BadInput, NotFound
 from app.store import Database, Repository
-from app.store.db import normalise_url
+from app.store.db import make_engine, normalise_url
 from app.store.export import conversation_markdown, filename
 from app.store.models import Base, SectionProgress
 from app.store.repository import make_title
@@ -304,3 +304,19 @@ def test_a_turn_begins_with_one_commit_and_only_in_the_owners_conversation(
         repo.begin_turn("bob", conv.id, "mine now")
     assert len(repo.messages("alice", conv.id)) == 4
     assert repo.list_conversations("bob") == []
+
+
+def test_a_sqlite_uri_makes_no_folder_named_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "mentor.db"
+    plain = make_engine(f"sqlite:///{path}")
+    with plain.connect():  # the file exists now
+        pass
+    plain.dispose()
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select 1").scalar() == 1
+    engine.dispose()
+    assert not (tmp_path / "file:").exists()
