@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +21,7 @@ from app.llm.offline import OfflineBackend
 from app.mentor import replies
 from app.mentor.evidence import Evidence
 from app.mentor.intents import Route, SectionMatcher, route
+from app.mentor.turn_context import STUDY_EVENTS, WHOLE_TEXT
 from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
 from app.prompts import Prompts
 from app.retrieval.index import clean_query
@@ -31,50 +30,12 @@ if TYPE_CHECKING:
     from app.knowledge import Knowledge
     from app.retrieval.index import Hit, HybridIndex
     from app.settings import Settings
-    from app.study.events import Event as StudyEvent
 
 log = logging.getLogger(__name__)
 
 CLARIFY_K = 5
 CLARIFY_MAX_TOKENS = 600
 SHINGLE_WORDS = 6  # a leak is cut off after at most this many words of the system prompt
-
-# The study history (card reviews, interview scores, hands-on checks) belongs to the user, not
-# to one conversation, and lives in the store, which the engine never sees. The web layer lends
-# the turn a loader for it through this context variable rather than a new argument, so
-# `stream(state, message)` (the ChatEngine protocol that the CLI and the test fakes implement)
-# stays as it is. Unset (CLI, tests), "review my due cards" only points to /progress.
-STUDY_EVENTS: ContextVar[Callable[[], Sequence[StudyEvent]] | None] = ContextVar(
-    "study_events", default=None
-)
-
-
-@contextmanager
-def study_history(loader: Callable[[], Sequence[StudyEvent]]) -> Iterator[None]:
-    """Within this block, a turn may read the current user's study events (loaded lazily)."""
-    token = STUDY_EVENTS.set(loader)
-    try:
-        yield
-    finally:
-        with suppress(ValueError):  # a generator finalised in another context: nothing to undo
-            STUDY_EVENTS.reset(token)
-
-
-# A caller that collects the whole reply (the JSON API) has no reader watching it arrive: within
-# `whole_replies()` the offline engine's text comes as one Delta, not word by word. A clarification
-# is ~250 words, and each piece passing up through the turn's generators cost ~1 ms per reply.
-WHOLE_TEXT: ContextVar[bool] = ContextVar("whole_text", default=False)
-
-
-@contextmanager
-def whole_replies() -> Iterator[None]:
-    """Within this block, offline text is emitted in one piece (the reply itself is the same)."""
-    token = WHOLE_TEXT.set(True)
-    try:
-        yield
-    finally:
-        with suppress(ValueError):  # a generator finalised in another context: nothing to undo
-            WHOLE_TEXT.reset(token)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Study replies inside the chat: due flashcards and a cram plan (split out of the engine).
 
 They read the study history (a loader the web layer lends the turn, see
-`app.mentor.engine.study_history`) or the conversation's own record; no routing, no LLM.
+`app.mentor.turn_context.study_history`) or the conversation's own record; no routing, no LLM.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app import render
-from app.mentor.engine import study_history, whole_replies
 from app.mentor.service import TurnEvent, check_message
+from app.mentor.turn_context import study_history, whole_replies
 from app.store.export import conversation_markdown, filename, iso
 from app.store.models import Message
 from app.web.deps import KnowledgeDep, OwnerDep, RepoDep, SettingsDep, get_chat_service

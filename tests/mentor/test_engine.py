@@ -8,7 +8,8 @@ import pytest
 
 from app import notes_format
 from app.conversation import ConversationState
-from app.mentor.engine import Mentor, whole_replies
+from app.mentor.engine import Mentor
+from app.mentor.turn_context import whole_replies
 from app.mentor.types import Delta, Done, Meta
 from app.prompts import Prompts
 from app.settings import ROOT
