@@ -192,20 +192,29 @@ def term_found(term: str, vocab: set[str]) -> bool:
         return True
     if len(term) < 4:
         return False
-    for word in vocab:
-        if (
-            len(word) >= 4
-            and (word.startswith(term) or term.startswith(word))
-            and (min(len(word), len(term)) >= 5 or abs(len(word) - len(term)) <= 1)
-        ):
-            return True
-        if (
-            len(term) >= 6
-            and abs(len(word) - len(term)) <= 2
-            and difflib.SequenceMatcher(None, term, word).ratio() >= 0.84
-        ):
-            return True
-    return False
+    return any(_near(term, word) for word in vocab)
+
+
+@lru_cache(maxsize=1 << 16)
+def _near(term: str, word: str) -> bool:
+    """`word` is an inflection of `term` or one typo away (term_found's test for one word).
+    Memoised: the grader asks the same pairs answer after answer, and difflib is the slow part
+    of grading outside the model (lru_cache is safe on the grading worker threads)."""
+    if (
+        len(word) >= 4
+        and (word.startswith(term) or term.startswith(word))
+        and (min(len(word), len(term)) >= 5 or abs(len(word) - len(term)) <= 1)
+    ):
+        return True
+    if len(term) < 6 or abs(len(word) - len(term)) > 2:
+        return False
+    matcher = difflib.SequenceMatcher(None, term, word)
+    # the two cheap upper bounds of ratio() first (difflib's own idiom): same answer, ~10x faster
+    return (
+        matcher.real_quick_ratio() >= 0.84
+        and matcher.quick_ratio() >= 0.84
+        and matcher.ratio() >= 0.84
+    )
 
 
 # -- typos ---------------------------------------------------------------------------------------

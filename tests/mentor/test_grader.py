@@ -177,10 +177,16 @@ def test_key_terms_weigh_flags_numbers_and_signals() -> None:
         ("volum", {"volumes"}, True),
         ("sigterm", {"sigkill"}, False),
         ("10", {"100"}, False),
+        ("network", {"netwrok"}, True),
+        ("healthcheck", {"healthchek"}, True),
+        ("entrypoint", {"cmd", "entrypont"}, True),
+        ("entrypoint", {"endpoint"}, False),
+        ("restart", {"rest"}, False),
     ],
 )
 def test_term_matching_forgives_plurals_and_typos(term, words, found) -> None:
     assert term_found(term, words) is found
+    assert term_found(term, words) is found  # the memoised pair answers the same
 
 
 def test_grade_json_round_trips(grader, stop_kill) -> None:
