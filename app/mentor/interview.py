@@ -22,6 +22,7 @@ hints, the scorecard and the cards it describes), interview_commands.py (skip, h
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Sequence
@@ -127,6 +128,9 @@ def choose_questions(
 # -- the service -------------------------------------------------------------------------------
 
 
+log = logging.getLogger(__name__)
+
+
 class InterviewService:
     """The I/O around the machine: choose questions, grade answers, render, keep results."""
 
@@ -146,6 +150,7 @@ class InterviewService:
         self.grader = grader
         self.prompts = prompts
         self.rng = random.Random(seed)
+        self.preparing: asyncio.Future[None] | None = None  # the next rubric, being encoded
 
     @staticmethod
     def is_command(message: str) -> bool:
@@ -177,6 +182,7 @@ class InterviewService:
         if state is not None and state.phase != "done":
             conv.interview = state.to_json()
             conv.mode = "interview"
+        self._prepare_next(state)
         return self._reply("interview", conv, [*prefix, *actions], intro=True)
 
     async def handle(self, conv: ConversationState, message: str) -> Reply:
@@ -208,12 +214,29 @@ class InterviewService:
         assert new_state is not None
         conv.interview = new_state.to_json()
         self._record_results(conv, actions)
+        self._prepare_next(new_state)
         reply = self._reply(
             "answer", conv, actions, too_short=grade is not None and word_count(message) < 3
         )
         if grade is not None:
             reply.notice, reply.backend = grade.notice, grade.backend
         return reply
+
+    def _prepare_next(self, state: InterviewState | None) -> None:
+        """Encode what the next answer is graded against while the candidate reads the
+        question (a worker thread; the turn does not wait): the first answer to a question
+        then costs the answer's encoding only. A grader without `prepare` is left alone."""
+        prepare = getattr(self.grader, "prepare", None)
+        if prepare is None or state is None or state.phase == "done" or state.current is None:
+            return
+
+        def work() -> None:
+            try:
+                prepare(self.expected_rubric(state))
+            except Exception:  # only a head start: grading encodes whatever is missing
+                log.warning("could not prepare the next question's rubric", exc_info=True)
+
+        self.preparing = asyncio.get_running_loop().run_in_executor(None, work)
 
     def expected_rubric(self, state: InterviewState) -> Rubric:
         """What the next answer is graded against: the question, or its follow-up."""

@@ -101,6 +101,10 @@ class LLMGrader:
         self.fallback = fallback
         self.max_tokens = max_tokens
 
+    def prepare(self, rubric: Rubric) -> None:
+        """The offline checks run on every answer, so their rubric vectors are wanted too."""
+        self.fallback.prepare(rubric)
+
     async def agrade(self, rubric: Rubric, answer: str) -> Grade:
         answer = answer[:MAX_ANSWER_CHARS]
         offline_features = await asyncio.to_thread(self.fallback.features, rubric, answer)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.conversation import ConversationState
-from app.mentor.grader import Grade
+from app.mentor.grader import Grade, OfflineGrader, split_units
 from app.mentor.interview import (
     Answer,
     DontKnow,
@@ -449,3 +449,33 @@ def test_cli_interview_from_piped_stdin(index, session_settings) -> None:  # typ
 def test_cli_interview_rejects_bad_sections() -> None:
     result = CliRunner().invoke(cli, ["interview", "--section", "21"])
     assert result.exit_code != 0 and "1-20" in str(result.exception)
+
+
+async def test_the_next_rubric_is_encoded_while_the_candidate_reads(
+    kb: Any, embedder: Any, prompts: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first answer to a question encodes the answer only: the rubric was encoded in the
+    background when the question was asked."""
+    grader = OfflineGrader(embedder, prompts)  # a fresh cache: nothing encoded yet
+    service = InterviewService(kb, None, grader, prompts, embedder=embedder, seed=3)
+    conv = ConversationState()
+    await service.start(conv, [5], count=2)
+    assert service.preparing is not None
+    await service.preparing
+    state = service.state_of(conv)
+    assert state is not None
+    rubric = service.expected_rubric(state)
+    encoded: list[str] = []
+    real = embedder.encode
+
+    def counting(texts: list[str], *args: Any, **kwargs: Any) -> Any:
+        encoded.extend(texts)
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(embedder, "encode", counting)
+    answer = "It sends SIGTERM first; after the grace period it sends SIGKILL."
+    await grader.agrade(rubric, answer)
+    assert encoded == split_units(answer)
+    encoded.clear()
+    await OfflineGrader(embedder, prompts).agrade(rubric, answer)  # without the head start
+    assert set(rubric.key_points) <= set(encoded)
