@@ -203,14 +203,20 @@ class Evidence:
         best = int(np.bincount(owners).argmax())
         return OffTopic(score, v.questions[best].question)
 
-    def myths(self, units: list[str], unit_vecs: NDArray[np.float32]) -> list[tuple[int, MythHit]]:
-        """(unit index, hit) for each catalogued myth a unit asserts, one hit per myth."""
+    def myths(
+        self, units: list[str], unit_vecs: NDArray[np.float32], section: int = 0
+    ) -> list[tuple[int, MythHit]]:
+        """(unit index, hit) for each catalogued myth a unit asserts, one hit per myth, best
+        first. Ties (the same claim in two sections' catalogues, "docker stop sends SIGKILL
+        immediately." in 4 and 18, whose vectors may differ in the last bits from one index
+        build to the next) go to the asked question's `section`, then to the catalogue's
+        order, so the quoted myth and its link do not depend on float noise."""
         v = self.vectors
         if not v.claims or not units:
             return []
         th = self.thresholds
         sims = unit_vecs @ v.claim_vecs.T
-        found: dict[str, tuple[float, int, MythHit]] = {}
+        found: dict[str, tuple[float, int, int, MythHit]] = {}
         for i, j in zip(*np.nonzero(sims >= th.myth_cos), strict=True):
             myth, claim = v.claims[j]
             cos = float(sims[i, j])
@@ -223,8 +229,12 @@ class Evidence:
             if own and len(_content(unit) & own) / len(own) < th.myth_words:
                 continue
             if myth.id not in found or cos > found[myth.id][0]:
-                found[myth.id] = (cos, int(i), hit_for(myth, claim, unit))
-        return [(i, hit) for _, i, hit in sorted(found.values(), key=lambda t: -t[0])]
+                found[myth.id] = (cos, int(j), int(i), hit_for(myth, claim, unit))
+        ranked = sorted(
+            found.values(),
+            key=lambda t: (-round(t[0], 4), v.claims[t[1]][0].section != section, t[1]),
+        )
+        return [(i, hit) for _, _, i, hit in ranked]
 
 
 def plainly_asserts(unit: str, claim: str) -> bool:

@@ -236,7 +236,8 @@ class OfflineGrader:
         myths: list[MythHit] = []
         off_topic = None
         if self.evidence is not None:
-            for i, myth in [*self.evidence.myths(units, unit_vecs), *invented_flags(units)]:
+            claimed = self.evidence.myths(units, unit_vecs, rubric.section)
+            for i, myth in [*claimed, *invented_flags(units)]:
                 asserted |= unit_objs[i].atoms
                 myths.append(myth)
             asked = self._encode([rubric.question, *correct])  # row 0: the question

@@ -80,6 +80,22 @@ def test_a_catalogued_myth_is_caught_under_any_question(judged, kb, section) -> 
     assert anchor(myth.heading) in {anchor(h) for h in headings}
 
 
+def test_a_claim_two_sections_share_is_quoted_from_the_asked_section(judged, kb) -> None:
+    """The same claim in two catalogues has the same vector up to float noise that changes
+    from one index build to the next: the asked question's section decides, not the noise."""
+    by_claim: dict[str, set[int]] = {}
+    for m in kb.myths:
+        for c in m.claims:
+            by_claim.setdefault(c, set()).add(m.section)
+    claim, sections = next((c, s) for c, s in by_claim.items() if len(s) > 1)
+    answer = f"{claim} I am quite sure about that."
+    for section in sorted(sections):
+        asked = Rubric.from_question(next(q for q in kb.questions if q.section == section))
+        g = judged.grade(asked, answer)
+        assert g.grade != "strong"
+        assert g.myths[0]["link"].startswith(f"/sections/{section}#"), (section, g.myths)
+
+
 def test_the_corrections_themselves_assert_no_myth(judged, kb) -> None:
     rng = random.Random(3)
     myths = rng.sample(list(kb.myths), 25)
