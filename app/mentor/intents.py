@@ -3,23 +3,17 @@
 No LLM is needed to route. `route()` is pure apart from the optional embedder call. A compound
 request ("section 5 then quiz me", "do 6 and 7") is split and comes back with `Route.then`.
 Where the rules are unsure (a statement no rule claims, an otherwise off-topic message), the
-nearest labelled examples vote (`SectionMatcher.vote`, app/mentor/intent_examples.py), with the
-Docker topic masked so that the vote is about the request, not the subject. The vocabulary
+nearest labelled examples vote (`SectionMatcher.vote` in app/mentor/section_matcher.py), with
+the Docker topic masked so that the vote is about the request, not the subject. The vocabulary
 (regexes, number words) lives in app/mentor/intent_patterns.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
-import numpy as np
-
-from app.catalog import LAST_SECTION, SECTION_KEYWORDS, SECTION_TITLES
+from app.catalog import LAST_SECTION, SECTION_TITLES
 from app.conversation import ConversationState
 from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of_range are public here too
     _AFTERWARDS,
@@ -59,7 +53,6 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _THEN,
     _TWO_NUMBERS,
     NUMBER_WORDS,
-    REQUEST_FILLER,
     _norm,
     _parse_number,
     _section_ref,
@@ -67,20 +60,10 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     is_yes,
     out_of_range,
 )
+from app.mentor.section_matcher import SectionMatcher
 from app.mentor.types import Intent
-from app.retrieval.embeddings import encode_cached
-
-if TYPE_CHECKING:
-    from app.knowledge import Knowledge
-    from app.retrieval.embeddings import Embedder
-
 
 ON_TOPIC_SIMILARITY = 0.5  # for questions with no Docker word at all
-# the nearest-neighbour vote over labelled examples, for messages the rules are unsure about
-VOTE_K = 5
-VOTE_SHARE = 0.6
-VOTE_MIN_SIMILARITY = 0.5
-ENCODED_KEPT = 256  # message vectors the matcher remembers (least recently used dropped)
 
 
 @dataclass(frozen=True)
@@ -96,156 +79,6 @@ class Route:
     confidence: float = 1.0
     then: Route | None = None  # the second part of a compound request, done after this one
     text: str | None = None  # a compound request's part in the user's words (its question)
-
-
-@lru_cache(maxsize=ENCODED_KEPT)
-def _encode_remembered(embedder: Embedder, text: str) -> np.ndarray:
-    vec: np.ndarray = embedder.encode_one(text)
-    return vec
-
-
-@dataclass
-class SectionMatcher:
-    """Finds sections named by words ("the compose one", "k8s") and, as a fallback, meaning."""
-
-    aliases: dict[int, tuple[str, ...]]
-    embedder: Embedder | None = None
-    _vectors: np.ndarray | None = field(default=None, repr=False)
-    _owners: list[int] = field(default_factory=list, repr=False)
-    _examples: np.ndarray | None = field(default=None, repr=False)
-    _example_intents: list[str] = field(default_factory=list, repr=False)
-    _topics: re.Pattern[str] | None = field(default=None, repr=False)
-    _names: list[tuple[int, str, re.Pattern[str]]] | None = field(default=None, repr=False)
-    cache_dir: Path | None = None  # where alias and example vectors are kept between starts
-    # where message vectors are remembered instead of this module's own memory: the mentor
-    # passes the index's query memory, so a text the router encoded is not encoded again by
-    # the search (nor the other way round): one model run per distinct text per message
-    remember: Callable[[str], np.ndarray] | None = field(default=None, repr=False)
-
-    def delexicalise(self, text: str) -> str:
-        """Every section name or alias replaced by "topic": the vote is about what the user
-        wants done, and MiniLM otherwise matches on the Docker topic, not the request."""
-        if self._topics is None:
-            names = {n for names in self.aliases.values() for n in names if len(n) >= 2}
-            alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-            self._topics = re.compile(rf"(?<![\w-])(?:{alternation})s?(?![\w-])")
-        return self._topics.sub("topic", text)
-
-    @classmethod
-    def from_knowledge(
-        cls,
-        kb: Knowledge,
-        embedder: Embedder | None = None,
-        *,
-        remember: Callable[[str], np.ndarray] | None = None,
-    ) -> SectionMatcher:
-        aliases = cls.builtin().aliases
-        for n, s in kb.sections.items():
-            aliases[n] = tuple(dict.fromkeys([*aliases[n], *(_norm(a) for a in s.aliases)]))
-        return cls(aliases=aliases, embedder=embedder, remember=remember)
-
-    @classmethod
-    def builtin(cls, embedder: Embedder | None = None) -> SectionMatcher:
-        """Titles and the catalog's keywords only (no knowledge files needed)."""
-        aliases = {
-            n: tuple(dict.fromkeys([_norm(t), *(_norm(k) for k in SECTION_KEYWORDS.get(n, ()))]))
-            for n, t in SECTION_TITLES.items()
-        }
-        return cls(aliases=aliases, embedder=embedder)
-
-    def by_words(self, text: str, in_order: bool = False) -> list[int]:
-        """Sections whose title or alias appears in `text`, best (longest) match first (or in
-        the order they are named); a match inside a longer one ("containers" in "debugging
-        containers") does not count."""
-        spans: dict[int, tuple[int, int]] = {}
-        padded = f" {text} "
-        for n, name, pattern in self._name_patterns():
-            if name not in padded:  # the regex needs the name verbatim: skip it cheaply
-                continue
-            m = pattern.search(padded)
-            if m and (n not in spans or m.end() - m.start() > spans[n][1] - spans[n][0]):
-                spans[n] = (m.start(), m.end())
-        inside = {
-            n
-            for n, (a, b) in spans.items()
-            for o, (c, d) in spans.items()
-            if o != n and c <= a and b <= d and (d - c) > (b - a)
-        }
-        if in_order:
-            return sorted((n for n in spans if n not in inside), key=lambda n: spans[n][0])
-        return sorted(
-            (n for n in spans if n not in inside), key=lambda n: spans[n][0] - spans[n][1]
-        )
-
-    def _name_patterns(self) -> list[tuple[int, str, re.Pattern[str]]]:
-        """(section, name, its whole-word pattern) for every alias and its "docker "-less form,
-        compiled once: ~560 patterns overflow `re`'s own cache, which then recompiles them on
-        every message (the aliases are fixed once the matcher is built)."""
-        if self._names is None:
-            self._names = [
-                (n, v, re.compile(rf"(?<![\w-]){re.escape(v)}s?(?![\w-])"))
-                for n, names in self.aliases.items()
-                for name in names
-                for v in dict.fromkeys([name, name.removeprefix("docker ").strip()])
-                if len(v) >= 2
-            ]
-        return self._names
-
-    def encode(self, text: str) -> np.ndarray:
-        """`text`'s vector, remembered: one message may ask for the same text more than once
-        (the on-topic check, then the short-message fallback, or a vote on a text with no
-        topic in it), and each encode is a model run."""
-        assert self.embedder is not None
-        if self.remember is not None:
-            return self.remember(text)
-        return _encode_remembered(self.embedder, text)
-
-    def only_names(self, text: str) -> bool:
-        """True when `text` is section names plus request filler ("do networking", "the
-        kubernetes bit"): a request for that section, whatever its first word."""
-        rest = self.delexicalise(text).split()
-        return "topic" in rest and all(w in REQUEST_FILLER for w in rest)
-
-    def by_meaning(self, text: str, threshold: float = 0.5) -> tuple[int | None, float]:
-        if self.embedder is None:
-            return None, 0.0
-        if self._vectors is None:
-            labels, owners = [], []
-            for n, names in self.aliases.items():
-                for name in names:
-                    labels.append(name)
-                    owners.append(n)
-            self._vectors = encode_cached(self.embedder, labels, self.cache_dir)
-            self._owners = owners
-        sims = self._vectors @ self.encode(text)
-        best = int(np.argmax(sims))
-        score = float(sims[best])
-        return (self._owners[best] if score >= threshold else None), score
-
-    def vote(self, text: str) -> tuple[Intent | None, float]:
-        """The intent the nearest labelled examples (app/mentor/intent_examples.py) agree on:
-        the VOTE_K nearest vote with their cosine; None unless the winner holds VOTE_SHARE of
-        the weight and the nearest is at least VOTE_MIN_SIMILARITY close."""
-        if self.embedder is None:
-            return None, 0.0
-        if self._examples is None:
-            from app.mentor.intent_examples import EXAMPLES
-
-            pairs = [(intent, m) for intent, ms in EXAMPLES.items() for m in ms]
-            texts = [self.delexicalise(_norm(m)) for _, m in pairs]
-            self._examples = encode_cached(self.embedder, texts, self.cache_dir)
-            self._example_intents = [intent for intent, _ in pairs]
-        sims = self._examples @ self.encode(self.delexicalise(text))
-        nearest = np.argsort(-sims)[:VOTE_K]
-        weights: dict[str, float] = {}
-        for i in nearest:
-            intent = self._example_intents[int(i)]
-            weights[intent] = weights.get(intent, 0.0) + max(0.0, float(sims[i]))
-        winner = max(weights, key=lambda k: weights[k])
-        share = weights[winner] / max(1e-9, sum(weights.values()))
-        if share < VOTE_SHARE or float(sims[nearest[0]]) < VOTE_MIN_SIMILARITY:
-            return None, share
-        return winner, share  # type: ignore[return-value]
 
 
 def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Route:

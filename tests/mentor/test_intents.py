@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.conversation import ConversationState
-from app.mentor.intents import SectionMatcher, is_yes, route
+from app.mentor.intents import is_yes, route
+from app.mentor.section_matcher import SectionMatcher
 from bench.bench_intents import evaluate
 
 
