@@ -177,6 +177,17 @@ def _unit_passage(
     }
 
 
+def _picked(question: str, passage: dict[str, Any], query: list[float]) -> list[str]:
+    """The texts `select` picks (at most 3) from one passage for a hand-made query vector."""
+    import numpy as np
+
+    vec = np.array(query, dtype=np.float32)
+    chosen = OfflineBackend(None).select(
+        question, [passage], limit=3, query_vector=vec / np.linalg.norm(vec)
+    )
+    return [u.text for _, u in chosen]
+
+
 def test_points_spread_over_what_the_passage_says_not_one_fact_twice() -> None:
     """After the lead, a unit close to one already picked adds little coverage: the next pick
     is the point not yet made, even when the repeat shares more words with the question."""
@@ -284,8 +295,6 @@ def test_at_most_six_points_after_the_lead() -> None:
 def test_a_point_already_made_in_other_words_is_left_out() -> None:
     """Two units at cosine 0.77 say the same thing (a note and a bank answer often do): the
     answer keeps one of them, however many points it may still list."""
-    import numpy as np
-
     passage = _unit_passage(
         "s04/stop/0",
         0.6,
@@ -295,12 +304,30 @@ def test_a_point_already_made_in_other_words_is_left_out() -> None:
             ("sentence", "Set a longer grace period with --stop-timeout or -t.", [0, 0, 1]),
         ],
     )
-    query = np.array([1, 0.2, 0.2], dtype=np.float32)
-    query /= np.linalg.norm(query)
-    chosen = OfflineBackend(None).select(
-        "what does docker stop do", [passage], limit=3, query_vector=query
-    )
-    texts = [u.text for _, u in chosen]
+    texts = _picked("what does docker stop do", passage, [1, 0.2, 0.2])
     assert texts[0].startswith("docker stop sends SIGTERM")
     assert "Stopping waits the 10 s grace period before it kills." not in texts
     assert len(texts) == 2
+
+
+def test_a_point_a_longer_sentence_already_states_is_left_out() -> None:
+    """A short key point whose words are all in a chosen sentence that says more (cosine only
+    0.6, as MiniLM gives such pairs) repeats it: the answer says it once."""
+    passage = _unit_passage(
+        "q/ctr-run-flags",
+        0.6,
+        [
+            (
+                "sentence",
+                "-d runs the container detached in the background and prints its ID; -i keeps "
+                "stdin open and -t allocates a terminal.",
+                [1, 0, 0],
+            ),
+            ("point", "-d runs the container detached in the background", [0.6, 0.8, 0]),
+            ("point", "--rm removes the container when it exits.", [0, 0, 1]),
+        ],
+    )
+    texts = _picked("what do -d and -it do", passage, [1, 0.3, 0.2])
+    assert texts[0].startswith("-d runs the container detached in the background and prints")
+    assert "-d runs the container detached in the background" not in texts
+    assert "--rm removes the container when it exits." in texts
