@@ -19,7 +19,7 @@ from app.knowledge import Knowledge, Question, Section
 from app.text import slugify
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "8"
 
 MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
 OVERVIEW_HEADING = "Overview"
@@ -241,7 +241,13 @@ def chunk_knowledge(kb: Knowledge) -> list[Chunk]:
 # ---------------------------------------------------------------- answer units
 
 _CODE_BLOCK = re.compile(r"```[^\n]*\n.*?```", re.S)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*(])")
+# a sentence ends at . ! ? before a capital, a digit or markup, and also before a lower-case word
+# (the notes start sentences with commands: "... add -d. docker info lists them"), except after
+# the abbreviations e.g., i.e., etc. and vs.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z0-9`*(])"
+    r"|(?<![\s(]e\.g\.)(?<![\s(]i\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[a-z0-9`)\]'\"][.!?])\s+(?=[a-z])"
+)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
 _RULE_CELL = re.compile(r":?-{2,}:?")
 
@@ -276,9 +282,12 @@ def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
         if _LIST_ITEM.match(raw):
             units.append(("bullet", _LIST_ITEM.sub("", line).strip()))
             continue
-        for sentence in _SENTENCE_END.split(line):
-            if len(sentence.split()) >= 4:
-                units.append(("sentence", sentence.strip()))
+        short = ""  # a fragment too short to stand alone ("Not by default.") opens the next
+        for sentence in _SENTENCE_END.split(re.sub(r"^\*\*A:\*\*\s*", "", line)):
+            sentence = f"{short} {sentence}".strip() if short else sentence.strip()
+            short = "" if len(sentence.split()) >= 4 else sentence
+            if not short:
+                units.append(("sentence", sentence))
     kept = []
     for kind, unit in units:
         if unit.startswith("**Q:**") or unit.rstrip().endswith("?") or len(unit) <= 12:

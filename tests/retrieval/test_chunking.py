@@ -16,6 +16,7 @@ from app.retrieval.chunking import (
     chunk_knowledge,
     chunk_units,
     pack,
+    split_units,
     words,
 )
 from app.settings import ROOT
@@ -137,3 +138,20 @@ def test_real_knowledge_code_blocks_and_tables_stay_whole() -> None:
         for text in mine:
             assert len(FENCE.findall(text)) % 2 == 0
     assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_a_sentence_that_starts_with_a_command_is_its_own_unit() -> None:
+    """The notes start sentences with lower-case commands ("... add -d. docker info lists
+    them"): those are sentence ends too, but not "e.g. docker" or "vs. run"; and a fragment too
+    short to stand alone opens the sentence after it instead of being lost."""
+    text = (
+        "**A:** Not by default. docker compose down removes the containers and networks. up "
+        "attaches to the logs unless I add -d. exec runs another process, e.g. docker exec, "
+        "not vs. run."
+    )
+    units = [t for _, t in split_units(text)[0]]
+    assert units == [
+        "Not by default. docker compose down removes the containers and networks.",
+        "up attaches to the logs unless I add -d.",
+        "exec runs another process, e.g. docker exec, not vs. run.",
+    ]
