@@ -96,6 +96,7 @@ class Mentor:
     def warm(self) -> None:
         """Compute what the first turn would otherwise wait for (alias vectors, a composition)."""
         self.matcher.by_meaning("docker")
+        self.matcher.notes_term("docker")
         question = "what is a container"
         hits = self._hits(question)
         self.offline.select(

@@ -64,6 +64,10 @@ from app.mentor.section_matcher import SectionMatcher
 from app.mentor.types import Intent
 
 ON_TOPIC_SIMILARITY = 0.5  # for questions with no Docker word at all
+# a short message built around a word of the notes the model does not know ("tini?", "is gvisor
+# worth it") is about that word; in a longer one the other words carry the meaning, and common
+# words the model lacks ("delete", "cursor") would claim off-topic questions
+TERM_MESSAGE_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -228,7 +232,11 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", section=named[0], command="by-name")
     if _SIMPLER.search(text) and len(bare.split()) <= 6:
         return Route("clarify", command="simpler")
-    docker_ish = bool(_DOCKER_WORDS.search(text) or named)
+    docker_ish = bool(
+        _DOCKER_WORDS.search(text)
+        or named
+        or (len(bare.split()) <= TERM_MESSAGE_WORDS and matcher.notes_term(bare))
+    )
     if not docker_ish and questiony:
         # a question with no Docker word: on-topic only if it is close to some section
         _, score = matcher.by_meaning(bare, threshold=1.0)

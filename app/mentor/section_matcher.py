@@ -28,12 +28,40 @@ VOTE_K = 5
 VOTE_SHARE = 0.6
 VOTE_MIN_SIMILARITY = 0.5
 ENCODED_KEPT = 256  # message vectors the matcher remembers (least recently used dropped)
+# A word the notes use that the embedding model does not hold whole ("tini", "kaniko",
+# "hadolint") is one the model can only guess at from word pieces, so meaning cannot tell that
+# a message about it is about Docker: the notes' own words can.
+TERM_MIN_LETTERS = 4
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ies", "ly", "al", "ity", "ment", "ments")
 
 
 @lru_cache(maxsize=ENCODED_KEPT)
 def _encode_remembered(embedder: Embedder, text: str) -> np.ndarray:
     vec: np.ndarray = embedder.encode_one(text)
     return vec
+
+
+def _derived(word: str, known: frozenset[str]) -> bool:
+    """True when every part of `word` is a known word or one plus a common ending ("deletes",
+    "abort-on-container-exit"): not a name the model has never seen."""
+    for part in word.split("-"):
+        if part in known:
+            continue
+        stems = [part[: -len(e)] for e in _ENDINGS if part.endswith(e) and len(part) > len(e) + 2]
+        if not any(s in known or f"{s}e" in known or f"{s}y" in known for s in stems):
+            return False
+    return True
+
+
+def notes_words(kb: Knowledge) -> frozenset[str]:
+    """Every word of the notes and the question banks (lower case, hyphenated words whole)."""
+    texts = []
+    for section in kb.sections.values():
+        texts.append(section.markdown)
+        for q in section.questions:
+            texts += [q.question, q.model_answer, *q.key_points]
+    return frozenset(_WORD.findall(" ".join(texts).lower()))
 
 
 @dataclass
@@ -53,6 +81,8 @@ class SectionMatcher:
     # passes the index's query memory, so a text the router encoded is not encoded again by
     # the search (nor the other way round): one model run per distinct text per message
     remember: Callable[[str], np.ndarray] | None = field(default=None, repr=False)
+    lexicon: frozenset[str] = field(default=frozenset(), repr=False)  # the notes' words
+    _terms: frozenset[str] | None = field(default=None, repr=False)
 
     def delexicalise(self, text: str) -> str:
         """Every section name or alias replaced by "topic": the vote is about what the user
@@ -74,7 +104,7 @@ class SectionMatcher:
         aliases = cls.builtin().aliases
         for n, s in kb.sections.items():
             aliases[n] = tuple(dict.fromkeys([*aliases[n], *(_norm(a) for a in s.aliases)]))
-        return cls(aliases=aliases, embedder=embedder, remember=remember)
+        return cls(aliases=aliases, embedder=embedder, remember=remember, lexicon=notes_words(kb))
 
     @classmethod
     def builtin(cls, embedder: Embedder | None = None) -> SectionMatcher:
@@ -131,6 +161,20 @@ class SectionMatcher:
         if self.remember is not None:
             return self.remember(text)
         return _encode_remembered(self.embedder, text)
+
+    def notes_term(self, text: str) -> str | None:
+        """A word of `text` that the notes use and the embedding model does not know whole
+        ("tini?", "is gvisor worth it"), or None."""
+        if self.embedder is None or not self.lexicon:
+            return None
+        if self._terms is None:
+            known = self.embedder.known_words()
+            self._terms = frozenset(
+                w
+                for w in self.lexicon
+                if len(w) >= TERM_MIN_LETTERS and w not in known and not _derived(w, known)
+            )
+        return next((w for w in _WORD.findall(text.lower()) if w in self._terms), None)
 
     def only_names(self, text: str) -> bool:
         """True when `text` is section names plus request filler ("do networking", "the

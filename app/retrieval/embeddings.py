@@ -191,6 +191,12 @@ class Embedder:
         out: NDArray[np.float32] = self.model.encode(texts)
         return out
 
+    def known_words(self) -> frozenset[str]:
+        """The words the model's tokenizer holds whole, not as word pieces."""
+        tokenizer = getattr(self.model, "tokenizer", None)
+        vocab = tokenizer.get_vocab() if tokenizer is not None else {}
+        return frozenset(w for w in vocab if w.isalpha())
+
     def encode_one(self, text: str) -> NDArray[np.float32]:
         row: NDArray[np.float32] = self.encode([text])[0]
         return row

@@ -358,15 +358,18 @@ class CountingEmbedder:
         self.texts.append(text)
         return self.inner.encode_one(text)
 
+    def known_words(self) -> frozenset[str]:
+        return self.inner.known_words()  # type: ignore[no-any-return]
+
 
 def test_a_message_text_is_encoded_once(kb, embedder) -> None:  # type: ignore[no-untyped-def]
     counting = CountingEmbedder(embedder)
     matcher = SectionMatcher.from_knowledge(kb, counting)  # type: ignore[arg-type]
     # no Docker word: the on-topic check, then the short-message fallback, read one vector
-    first = route("tini?", ConversationState(), matcher)
-    assert counting.texts.count("tini") == 1
-    assert route("tini?", ConversationState(), matcher) == first
-    assert counting.texts.count("tini") == 1
+    first = route("pizza?", ConversationState(), matcher)
+    assert counting.texts.count("pizza") == 1
+    assert route("pizza?", ConversationState(), matcher) == first
+    assert counting.texts.count("pizza") == 1
 
 
 @pytest.mark.parametrize(
@@ -382,3 +385,35 @@ def test_sections_are_found_by_their_whole_names(
     matcher: SectionMatcher, text: str, expected: list[int]
 ) -> None:
     assert matcher.by_words(text, in_order=True) == expected
+
+
+@pytest.mark.parametrize(
+    "message", ["tini?", "whats the point of tini", "kaniko?", "is gvisor worth it", "hadolint?"]
+)
+def test_a_short_question_about_a_tool_the_notes_cover_is_answered(
+    matcher: SectionMatcher, message: str
+) -> None:
+    """No Docker word, and MiniLM does not know the name, so meaning called these off-topic."""
+    assert route(message, ConversationState(), matcher).intent == "clarify"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["best pizza in town", "how do i delete my facebook account", "how to move the cursor in vim"],
+)
+def test_common_words_the_model_lacks_do_not_make_a_message_docker(
+    matcher: SectionMatcher, message: str
+) -> None:
+    """ "delete" and "cursor" are in the notes and not whole words to MiniLM either, but a longer
+    message's other words carry its meaning."""
+    assert route(message, ConversationState(), matcher).intent == "other"
+
+
+def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
+    matcher: SectionMatcher,
+) -> None:
+    assert matcher.notes_term("whats the point of tini") == "tini"
+    assert matcher.notes_term("docker-init or dumb-init") is not None
+    assert matcher.notes_term("caching layers") is None  # cache + ing: a word it knows
+    assert matcher.notes_term("the weather in paris") is None  # not in the notes
+    assert SectionMatcher.builtin().notes_term("tini?") is None  # no notes, no model

@@ -87,3 +87,10 @@ def test_queries_run_on_one_thread_in_the_server_process() -> None:
     pools = ast.literal_eval(out.stdout)  # a printed list of (api, threads) tuples
     assert {api for api, _ in pools} >= {"blas", "openmp"}
     assert all(threads == 1 for _, threads in pools), pools
+
+
+def test_known_words_are_the_tokenizers_whole_words(embedder) -> None:  # type: ignore[no-untyped-def]
+    known = embedder.known_words()
+    assert {"container", "image", "network"} <= known
+    assert "kubectl" not in known and "tini" not in known  # word pieces only
+    assert not any(w.startswith("##") for w in known)
