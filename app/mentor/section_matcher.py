@@ -43,7 +43,7 @@ def _encode_remembered(embedder: Embedder, text: str) -> np.ndarray:
 
 
 def _derived(word: str, known: frozenset[str]) -> bool:
-    """True when every part of `word` is a known word or one plus a common ending ("deletes",
+    """True when every part of `word` is a known word or one plus a common ending ("caching",
     "abort-on-container-exit"): not a name the model has never seen."""
     for part in word.split("-"):
         if part in known:
