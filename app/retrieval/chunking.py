@@ -249,6 +249,7 @@ _SENTENCE_END = re.compile(
     r"|(?<![\s(]e\.g\.)(?<![\s(]i\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[a-z0-9`)\]'\"][.!?])\s+(?=[a-z])"
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+_ANSWER_MARK = re.compile(r"^\*\*A:\*\*\s*")  # a bank answer's "**A:**", never part of a unit
 _RULE_CELL = re.compile(r":?-{2,}:?")
 
 
@@ -283,7 +284,7 @@ def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
             units.append(("bullet", _LIST_ITEM.sub("", line).strip()))
             continue
         short = ""  # a fragment too short to stand alone ("Not by default.") opens the next
-        for sentence in _SENTENCE_END.split(re.sub(r"^\*\*A:\*\*\s*", "", line)):
+        for sentence in _SENTENCE_END.split(_ANSWER_MARK.sub("", line)):
             sentence = f"{short} {sentence}".strip() if short else sentence.strip()
             short = "" if len(sentence.split()) >= 4 else sentence
             if not short:
@@ -292,7 +293,7 @@ def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     for kind, unit in units:
         if unit.startswith("**Q:**") or unit.rstrip().endswith("?") or len(unit) <= 12:
             continue
-        kept.append((kind, re.sub(r"^\*\*A:\*\*\s*", "", unit)))
+        kept.append((kind, _ANSWER_MARK.sub("", unit)))
     return kept, codes
 
 
