@@ -19,7 +19,7 @@ from app.knowledge import Knowledge, Question, Section
 from app.text import slugify
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
-CHUNKER_VERSION = "8"
+CHUNKER_VERSION = "9"
 
 MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
 OVERVIEW_HEADING = "Overview"
@@ -257,7 +257,8 @@ def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     """A chunk's prose split into (kind, text) units, and its code blocks.
 
     Kinds: "sentence", "bullet", "row" (a table row read as "first cell: header: cell; ...").
-    A question restated (`**Q:**`, a line ending in "?") is no answer and is left out.
+    A question restated (the whole `**Q:**` line, a line ending in "?") is no answer and is
+    left out.
     """
     codes = [m.group(0) for m in _CODE_BLOCK.finditer(text)]
     prose = _CODE_BLOCK.sub("\n", text)
@@ -278,6 +279,8 @@ def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
             pairs = [f"{h}: {c}" for h, c in zip(header[1:], cells[1:], strict=False) if c]
             units.append(("row", f"{cells[0]} — " + "; ".join(pairs)))
             continue
+        if line.startswith("**Q:**"):
+            continue  # the question restated, every sentence of it ("... Why?" after a scenario)
         if line.startswith(">"):
             line = line.lstrip("> ").strip()
         if _LIST_ITEM.match(raw):
@@ -291,7 +294,7 @@ def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
                 units.append(("sentence", sentence))
     kept = []
     for kind, unit in units:
-        if unit.startswith("**Q:**") or unit.rstrip().endswith("?") or len(unit) <= 12:
+        if unit.rstrip().endswith("?") or len(unit) <= 12:
             continue
         kept.append((kind, _ANSWER_MARK.sub("", unit)))
     return kept, codes

@@ -155,3 +155,15 @@ def test_a_sentence_that_starts_with_a_command_is_its_own_unit() -> None:
         "up attaches to the logs unless I add -d.",
         "exec runs another process, e.g. docker exec, not vs. run.",
     ]
+
+
+def test_no_sentence_of_a_restated_question_becomes_an_answer_unit() -> None:
+    """A bank question that sets a scene before asking ("... the directory is empty. Why?")
+    once gave the scene as a key point of the answer."""
+    text = (
+        "**Q:** You mount an empty named volume and the image's files appear in it. You do the "
+        "same with a bind mount and the directory is empty. Why?\n\n"
+        "A bind mount always hides whatever the image had at the target path."
+    )
+    units = [t for _, t in split_units(text)[0]]
+    assert units == ["A bind mount always hides whatever the image had at the target path."]
