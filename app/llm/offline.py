@@ -67,9 +67,12 @@ _HOW_TO = re.compile(
     r"show me how|example of|syntax)\b|\b(?:how do i|how to|command for|snippet|example)\b"
 )
 _MORE = re.compile(r"\b(?:in detail|detailed|everything about|deep dive|elaborate|long answer)\b")
-# sentences that lean on the one before them: never the lead, and narration never a key point
+# sentences that lean on the one before them or open a list or a code block that a unit leaves
+# behind ("ADD has three extras.", "Runtime configuration comes from three places:"): never
+# shown on their own (tuning half: 28 of 576 key points were such fragments; coverage unchanged)
 _NARRATION = re.compile(r"^(?:now|then|so|here|which|but|and|or|this way)\b", re.I)
 _LEANS_BACK = re.compile(r"^(?:this|that|these|those|it|they|there|also|both)\b", re.I)
+_OPENS_LIST = re.compile(r"(?::|\b(?:two|three|four|five|several|a few) \w+\.)$")
 
 # A bank question this close to the user's question (cosine of the two questions; the chunk's
 # dense score when the index sent no question vector) paraphrases it: its model answer leads.
@@ -205,7 +208,12 @@ class OfflineBackend(Backend):
                     continue  # the bank question itself: a key, never part of the answer
                 if not yes_no:
                     text = _YESNO_OPENER.sub("", text)
-                if _NARRATION.match(text) or len(text.split()) < 3:
+                if (
+                    _NARRATION.match(text)
+                    or _LEANS_BACK.match(text)
+                    or _OPENS_LIST.search(text)
+                    or len(text.split()) < 3
+                ):
                     continue
                 vec = vectors[j] if vectors is not None else None
                 units.append(Unit(text, i, kind, first=j == 0, paraphrased=para, vector=vec))
@@ -298,19 +306,17 @@ class OfflineBackend(Backend):
     def _lead(
         units: list[Unit], rel: NDArray[np.float64], weight: NDArray[np.float64], n: int
     ) -> int:
-        """The unit that answers the question: a paraphrased bank question's direct answer,
-        else the plain statement (not an analogy, a label, a row, a back-reference) most
-        relevant to the question, from a passage that matches it well."""
+        """The unit that answers the question: the plain statement (not an analogy, a label, a
+        row) most relevant to it, from a paraphrased bank question's answer
+        when there is one (its direct answer first by a bonus), else from a passage that matches
+        it well. The direct answer is not forced: a two-part bank question's first sentence
+        answers the part the user may not have asked ("what changed on its filesystem" once
+        got docker top; tuning half: the lead covered a key point in 0.81 -> 0.86 of answers)."""
         score = rel + 0.08 * np.array([(n - u.passage) / n for u in units])
         score += np.array([PARAPHRASE_BONUS * (2 if u.first else 1) * u.paraphrased for u in units])
         score *= np.sqrt(weight)
-        plain = np.array(
-            [
-                u.kind != "row" and not _LABELLED.match(u.text) and not _LEANS_BACK.match(u.text)
-                for u in units
-            ]
-        )
-        direct = plain & np.array([u.first and u.paraphrased for u in units])
+        plain = np.array([u.kind != "row" and not _LABELLED.match(u.text) for u in units])
+        direct = plain & np.array([u.paraphrased for u in units])
         for allowed in (direct, plain):
             if allowed.any():
                 return int(np.argmax(np.where(allowed, score, -np.inf)))

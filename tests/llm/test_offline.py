@@ -89,6 +89,39 @@ def test_a_paraphrased_bank_question_leads_with_its_direct_answer() -> None:
     assert answer.startswith("**Short answer:** Exit code 137 is 128 + 9")
 
 
+def test_a_sentence_that_needs_the_one_before_it_is_never_a_point() -> None:
+    """A back-reference ("They work on different objects.") or a sentence that opens a list the
+    answer leaves behind ("ADD has three extras.") says nothing on its own."""
+    text = (
+        "### COPY vs ADD\n\nCOPY copies files from the build context into the image. ADD has "
+        "three extras. They work on different objects. ADD can download a file from a remote "
+        "URL. ADD unpacks a local tar archive into the target directory. Runtime configuration "
+        "comes from three places:\n"
+    )
+    passage = {"id": "s7-add", "citation": "Section 7 > COPY vs ADD", "text": text, "dense": 0.7}
+    answer = compose("copy vs add in a dockerfile", passage)
+    assert "ADD can download a file" in answer and "COPY copies files" in answer
+    for fragment in ("three extras", "They work", "three places"):
+        assert fragment not in answer
+
+
+def test_a_two_part_bank_question_leads_with_the_part_that_was_asked() -> None:
+    """A paraphrased bank answer leads, but with its sentence that answers the question asked:
+    its first sentence answers the bank question's first part ("what changed on its
+    filesystem" once got docker top)."""
+    passage = _unit_passage(
+        "q/dbg-processes-and-changes",
+        0.7,
+        [
+            ("sentence", "docker top lists the container's processes with host PIDs", [0, 1, 0]),
+            ("sentence", "docker diff lists files added, changed or deleted", [1, 0.1, 0]),
+            ("question", "Which processes run and what changed on the filesystem?", [1, 0.5, 0]),
+        ],
+    )
+    picked = _picked("what changed in the container filesystem", passage, [1, 0.05, 0])
+    assert picked[0].startswith("docker diff")
+
+
 def test_citations_link_to_the_heading_on_the_printable_page() -> None:
     answer = compose("exit code 137 oom killed memory limit", PITFALL, BANK)
     assert "[Section 14 > Exit Codes (IMP)](/sections/14#exit-codes)" in answer
