@@ -80,7 +80,7 @@ _INJECTION = re.compile(
 # a request for N questions, a practice round, rapid fire: an interview even without the word
 _QUESTIONS_WANTED = re.compile(
     r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|some|a few|few|more)\s+"
-    r"(?:more\s+)?(?:hard\s+|quick\s+|tough\s+|short\s+|interview\s+)?(?:questions|qs)\b|"
+    r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
     r"\b(?:questions|qs) at me\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
     r"\bpracti[cs]e (?:answering|some|a few|with)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b"
@@ -112,7 +112,8 @@ _CONFUSED = re.compile(
 )
 # a second request joined by "and": "show me section 11 and test me after"
 _AND_REQUEST = re.compile(
-    r"\s*,?\s*\band\s+(?:then\s+)?(?=(?:test|quiz|grill|drill|interview|ask|show|open|read|revise|do)\b)"
+    r"\s*,?\s*\band\s+(?:then\s+)?(?=(?:test|quiz|grill|drill|interview|ask|show|open|read|revise|do)\b"
+    r"|give me (?:\S+ ){0,3}(?:questions|qs)\b)"
 )
 _AFTERWARDS = re.compile(r"\s+(?:after(?:wards)?|after it|later|at the end)$")
 # words that, beside a section's name, still only ask for that section: "do networking"
@@ -121,6 +122,7 @@ REQUEST_FILLER = frozenset(
     "through with w i wanna want to more again quick docker topic".split()
 )
 _STUDY_VERB = re.compile(r"\b(?:go over|go through|cover|look at|open|revise|study)\b")
+_THE_ONE = re.compile(r"\bthe [\w-]+(?: [\w-]+)? one$")  # "can you do the swarm one"
 # the user points at a section by its topic: "that part", "the one about X", "X section"
 _POINTS_AT_NOTES = re.compile(
     r"\b(?:that part|this part|that one|the one (?:about|on|with)|the .{1,30} (?:section|chapter|part|stuff)|"
@@ -155,7 +157,7 @@ _TWO_NUMBERS = re.compile(
 
 _INTERVIEW = re.compile(
     r"\b(?:mock|interview|quiz|test me|grill me|drill me|examine me|ask me (?:some |a few )?"
-    r"(?:questions|qs|something)|practice (?:questions|interview)|q ?& ?a round|viva|"
+    r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|practice (?:questions|interview)|q ?& ?a round|viva|"
     r"question me|challenge me|test (?:my|me)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
@@ -196,8 +198,10 @@ _CARDS = re.compile(
 _SIMPLER = re.compile(
     r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
 )
+# "5 questions", "3 hard networking questions" (up to two words between), not "section 3 qs"
 _COUNT = re.compile(
-    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:more\s+)?(?:questions?|qs|q)\b"
+    r"(?<!section )(?<!chapter )\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions?|qs|q)\b"
 )
 _NOTES_NUMBER = re.compile(
     r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|take me to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
@@ -268,7 +272,14 @@ def _norm(text: str) -> str:
     text = text.replace("&", " and ")
     text = re.sub(r"[^\w\s§#'/.+-]", " ", text)
     text = _SECTION_TYPO.sub(_fix_section_typo, text)
+    text = _CHAT_SHORTHAND.sub(lambda m: _SHORTHAND[m.group(0)], text)
     return re.sub(r"\s+", " ", text).strip(" .")
+
+
+# chat shorthand read as the words it stands for ("can u do the swarm one", "wats a dangling
+# image"); never a flag ("docker run -u 1000") or part of a word
+_SHORTHAND = {"u": "you", "ur": "your", "wat": "what", "wats": "what's", "wut": "what"}
+_CHAT_SHORTHAND = re.compile(r"(?<![\w'-])(?:u|ur|wat|wats|wut)(?![\w'-])")
 
 
 # a word that may be "section"/"chapter" misspelt, followed by a number: "sction 3", "chapetr 4"

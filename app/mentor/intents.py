@@ -50,6 +50,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _SECTION_THEN_QUESTION,
     _SIMPLER,
     _STUDY_VERB,
+    _THE_ONE,
     _THEN,
     _TWO_NUMBERS,
     NUMBER_WORDS,
@@ -222,7 +223,12 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         sec = named[0] if named else matcher.by_meaning(pointer, threshold=0.45)[0]
         if sec is not None:
             return Route("section", section=sec, command="by-name")
-    if named and _REQUEST_START.match(bare) and _STUDY_VERB.search(bare) and not comparison:
+    if (
+        named
+        and _REQUEST_START.match(bare)
+        and (_STUDY_VERB.search(bare) or _THE_ONE.search(bare))
+        and not comparison
+    ):  # "can you go over compose", "can u do the swarm one"
         return Route("section", section=named[0], command="by-name")
     if named and not questiony:
         words = bare.split()
@@ -307,7 +313,7 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
     if m := _COUNT.search(text) or re.search(r"\b(\d{1,2}) of them\b", text):
         raw = m.group(1)
         count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
-        text = text[: m.start()] + " " + text[m.end() :]
+        text = text[: m.start(1)] + " " + text[m.end(1) :]  # keep "networking" of "3 networking qs"
     if _REVISED.search(text):
         sections = tuple(sorted(state.sections_seen)) or tuple(SECTION_TITLES)
         return Route("interview", sections=sections, count=count, command="revised")

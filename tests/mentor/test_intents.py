@@ -417,3 +417,42 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
     assert matcher.notes_term("caching layers") is None  # cache + ing: a word it knows
     assert matcher.notes_term("the weather in paris") is None  # not in the notes
     assert SectionMatcher.builtin().notes_term("tini?") is None  # no notes, no model
+
+
+# a third probe (48 fresh messages, 44 right before these rules): chat shorthand, a casual
+# "the X one", questions asked for with words between the number and "questions"
+@pytest.mark.parametrize(
+    ("message", "intent", "sections", "count"),
+    [
+        ("can u do the swarm one", "section", (9,), None),
+        ("wats a dangling image", "clarify", (), None),
+        ("ask me some swarm questions", "interview", (9,), None),
+        ("ask me 3 hard networking questions", "interview", (5,), 3),
+        ("give me 5 docker networking questions", "interview", (5,), 5),
+        ("what is the default one", "other", (), None),  # no section named: not a section
+        ("what does -u do in docker run -u 1000", "clarify", (), None),
+    ],
+)
+def test_shorthand_casual_references_and_counted_questions(
+    matcher: SectionMatcher,
+    message: str,
+    intent: str,
+    sections: tuple[int, ...],
+    count: int | None,
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, (message, r)
+    assert (r.sections or ((r.section,) if r.section else ())) == sections, (message, r)
+    assert r.count == count
+
+
+def test_a_section_and_a_number_of_questions_is_a_compound_request(
+    matcher: SectionMatcher,
+) -> None:
+    r = route("section 5 and give me 3 questions", ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", 5)
+    assert r.then is not None and (r.then.intent, r.then.sections, r.then.count) == (
+        "interview",
+        (5,),
+        3,
+    )
