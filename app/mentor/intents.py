@@ -101,6 +101,12 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             if second.intent == "interview" and first.section and second.command == "any":
                 second = replace(second, sections=(first.section,), command=None)  # "quiz me on it"
             return replace(first, then=second)
+        if first.intent == "clarify" and second.intent == "interview" and not second.problem:
+            # "explain volumes and then give me 3 questions": the answer, then the quiz on it
+            named = matcher.by_words(parts[0])
+            if second.command == "any" and named:
+                second = replace(second, sections=(named[0],), command=None)
+            return replace(first, text=parts[0], then=second)
     if state.mode != "interview" and (m := _SECTION_THEN_QUESTION.match(message.strip())):
         # "start from section 5, what is a bridge network?": the notes, then the answer
         first = _route_one(m.group("first"), state, matcher)

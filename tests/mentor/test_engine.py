@@ -179,6 +179,15 @@ async def test_a_section_then_a_question_gets_the_notes_and_the_answer(mentor: M
     assert state.current_section == 5
 
 
+async def test_a_question_then_a_quiz_gets_the_answer_and_the_interview(mentor: Mentor) -> None:
+    state = ConversationState()
+    reply = await mentor.reply(state, "explain volumes and then give me 3 questions")
+    answer, interview = reply.markdown.split("\n\n---\n\n", 1)
+    assert "volume" in answer.lower() and "give me 3 questions" not in answer
+    assert "Question 1 of 3" in interview
+    assert state.mode == "interview"
+
+
 @pytest.mark.parametrize(
     "question",
     ["how do i keep build secrets out of layers", "how do i keep api tokens\nout   of my image"],
