@@ -577,3 +577,24 @@ def test_a_full_encoding_cache_starts_again_without_losing_a_grade(grader) -> No
     assert before.grade in {"strong", "partial"}
     assert after.covered or after.missed
     assert len(fresh._cache) < CACHE_TEXTS
+
+
+def test_a_fluent_answer_built_on_the_compose_restart_myth_is_wrong(grader, kb) -> None:  # type: ignore[no-untyped-def]
+    """The myth the restart question needs: without it this answer was partial (7/10)."""
+    rubric = Rubric.from_question(next(q for q in kb.questions if q.id == "cmp-up-start-restart"))
+    wrong = grader.grade(
+        rubric,
+        "That should not happen: docker compose restart applies the changes made to "
+        "compose.yaml, so the new variable is there after a restart. up creates and starts "
+        "containers, start starts stopped ones, and create only creates them without starting.",
+    )
+    assert wrong.grade == "wrong"
+    assert any("restart applies" in m for m in wrong.misconceptions)
+    right = grader.grade(
+        rubric,
+        "restart only stops and starts the existing containers, so edits to compose.yaml are not "
+        "applied. up builds or pulls, recreates containers whose config changed and starts them; "
+        "start only starts existing stopped containers; create makes containers without starting "
+        "them. After editing the file I run docker compose up -d.",
+    )
+    assert right.grade == "strong" and not right.misconceptions
