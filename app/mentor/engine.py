@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CLARIFY_K = 5
+# passages a clarification draws on: the composer's coverage selection down-weights the weaker
+# ones, so more of them add the facts the best one leaves out (tuning half of the clarify set,
+# units only: 5 -> 0.826, 8 -> 0.843, 12 -> 0.834; any unit in them covers 0.944 / 0.964 / 0.972)
+CLARIFY_K = 8
 CLARIFY_MAX_TOKENS = 600
 SHINGLE_WORDS = 6  # a leak is cut off after at most this many words of the system prompt
 

@@ -305,6 +305,61 @@ def test_the_passage_that_matches_the_question_supplies_the_points() -> None:
     assert {u.passage for _, u in chosen} == {1}
 
 
+def test_a_passage_only_the_embedding_liked_does_not_fill_the_answer() -> None:
+    """A bank question close in meaning that the hybrid rank put last ("stack deploy ignores
+    build" once matched a question about `build: .` at 0.72) does not supply the short answer:
+    the passage both rankings put first does, though its own relevance is a little lower."""
+    import numpy as np
+
+    near = _unit_passage(
+        "q/cmp-build-only",
+        0.55,
+        [
+            (
+                "sentence",
+                "Adding image next to build makes Compose tag the result.",
+                [0.6, 0, 0.8, 0],
+            ),
+            (
+                "point",
+                "docker compose up reuses an image unless --build is given.",
+                [0.5, 0, 0, 0.9],
+            ),
+            (
+                "question",
+                "Your Compose file says only build: . How is the image named?",
+                [0.7, 0.3, 1, 0],
+            ),
+        ],
+    )
+    near["score"] = 0.75
+    asked = _unit_passage(
+        "q/swarm-stack-deploy",
+        0.66,
+        [
+            (
+                "sentence",
+                "docker stack deploy ignores build, so images are pushed first.",
+                [1, 1, 0, 0],
+            ),
+            ("point", "depends_on is ignored in a stack; services must retry.", [0.6, 1, 0, 0.3]),
+            (
+                "point",
+                "Stacks honour the deploy section: replicas and update_config.",
+                [0.5, 1, 0.3, 0],
+            ),
+        ],
+    )
+    asked["score"] = 1.0
+    query = np.array([1, 0.45, 0.2, 0], dtype=np.float32)
+    query /= np.linalg.norm(query)
+    chosen = OfflineBackend(None).select(
+        "stack deploy ignores build and depends_on", [near, asked], limit=3, query_vector=query
+    )
+    assert chosen[0][1].passage == 1
+    assert chosen[0][1].text.startswith("docker stack deploy ignores build")
+
+
 def test_at_most_six_points_after_the_lead() -> None:
     facts = [
         "Containers share the host kernel instead of booting their own.",
