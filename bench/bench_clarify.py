@@ -13,7 +13,10 @@ the strong answer covers from those the wrong answer covers (Youden's J). `--cal
 Latency: every held-out question once (distinct questions, so no reply cache hides the work),
 each in a fresh conversation, POST /api/chat with Accept: application/json, in-process.
 
-    python -m bench.bench_clarify [--calibrate] [--all | --tune] [--show N] [--no-http]
+    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh] [--show N] [--no-http]
+
+`--fresh` runs bench/data/clarify_fresh.yaml, 90 more questions written by others on 2026-12-06
+and since used for tuning (see its header): a development set, never a headline number.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from app.retrieval.embeddings import Embedder, shared_embedder
 from app.settings import ROOT, Settings
 
 DATA = Path(__file__).parent / "data" / "clarify_questions.yaml"
+FRESH = Path(__file__).parent / "data" / "clarify_fresh.yaml"
 # THRESHOLD (calibrated with --calibrate, see BENCHMARKS.md) and the judge live in app.eval.judge
 # so that the installed `mentor eval` shares them; re-exported here under the same names
 
@@ -54,8 +58,8 @@ class Case:
     held_out: bool
 
 
-def load_cases() -> list[Case]:
-    raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+def load_cases(path: Path = DATA) -> list[Case]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Case(
             q=str(r["q"]),
@@ -158,6 +162,8 @@ def main() -> None:
     cases = load_cases()
     if "--all" in args:
         chosen, label = cases, "all"
+    elif "--fresh" in args:  # a development set (see FRESH): every question
+        chosen, label = load_cases(FRESH), "fresh, development"
     elif "--tune" in args:  # the tuning half: for choosing the composer's settings
         chosen, label = [c for c in cases if not c.held_out], "tuning"
     else:

@@ -67,6 +67,14 @@ _OPPOSITES = tuple(
         ("after", "before"),
     )
 )
+# a claim that two things are equal ("as fast as", "the same") is contradicted, not asserted, by
+# a unit that ranks them ("bind mounts are slower" against "as fast as on a native Linux host")
+_EQUAL = re.compile(r"\bas \w+ as\b|\bthe same\b", re.I)
+_UNEQUAL = re.compile(
+    r"\b(?:slower|faster|worse|better|more|less|fewer|larger|smaller|bigger|cheaper)\b"
+    r"|\b\w+er than\b",
+    re.I,
+)
 _STOP = frozenset(
     "a an the is are was be to of in on and or it its for with by as at that this from not no "
     "you your can will just only all any every so if when do does".split()
@@ -241,8 +249,9 @@ def plainly_asserts(unit: str, claim: str) -> bool:
     """Can `unit`, close in meaning to `claim`, be asserting it? Not when one is negated and
     the other not, when the claim names numbers or flags the unit does not ("waits 30 seconds"
     vs "waits for the timeout"), when the claim is absolute and the unit is not ("always the
-    newest"), when the unit says the opposite word ("anonymous" for "named"), or when they are
-    about different docker commands."""
+    newest"), when the unit says the opposite word ("anonymous" for "named") or ranks what the
+    claim calls equal ("slower" for "as fast as"), or when they are about different docker
+    commands."""
     if negated(unit) != negated(claim):
         return False
     claim_details = details_in(claim, rubric_details([claim]))
@@ -254,6 +263,8 @@ def plainly_asserts(unit: str, claim: str) -> bool:
     if qualifiers and not words & qualifiers:
         return False
     if any(b in words and a not in words for a, b in _OPPOSITES if a in claim_stems):
+        return False
+    if _EQUAL.search(claim) and _UNEQUAL.search(unit) and not _EQUAL.search(unit):
         return False
     return not disjoint(commands_in(unit), commands_in(claim))
 

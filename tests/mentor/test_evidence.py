@@ -114,6 +114,20 @@ def test_denying_a_myth_is_not_asserting_it(judged, kb) -> None:
     assert all(m["myth_id"] != myth.id for m in g.myths)
 
 
+def test_ranking_what_a_myth_calls_equal_is_not_asserting_it(judged, kb) -> None:
+    """ "bind mounts are slower" contradicts "as fast as on a native Linux host": the model
+    answer of perf-container-overhead was graded partial for it; the myth itself still counts."""
+    q = next(q for q in kb.questions if q.id == "perf-container-overhead")
+    asked = Rubric.from_question(q)
+    right = judged.grade(asked, q.model_answer)
+    assert all(m["myth_id"] != "15-desktop-bind-mounts-native" for m in right.myths)
+    assert right.grade == "strong"
+    wrong = judged.grade(
+        asked, "On Docker Desktop for Mac, bind mounts are as fast as on a native Linux host."
+    )
+    assert any(m["myth_id"] == "15-desktop-bind-mounts-native" for m in wrong.myths)
+
+
 def test_vectors_are_kept_beside_the_index(kb, embedder, tmp_path, monkeypatch) -> None:
     # one section and its myth file, so the test encodes a few hundred texts, not thousands
     (tmp_path / "knowledge" / "myths").mkdir(parents=True)
