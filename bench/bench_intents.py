@@ -25,6 +25,7 @@ from app.mentor.section_matcher import SectionMatcher
 DATA = Path(__file__).parent / "data" / "intents.yaml"
 PROBE = Path(__file__).parent / "data" / "intents_probe.yaml"
 PROBE_V2 = Path(__file__).parent / "data" / "intents_probe_v2.yaml"
+PROBE_V3 = Path(__file__).parent / "data" / "intents_probe_v3.yaml"
 
 
 @dataclass
@@ -107,6 +108,7 @@ def main() -> None:
         ("intents.yaml", DATA),
         ("intents_probe.yaml (first probe, seen)", PROBE),
         ("intents_probe_v2.yaml (second probe)", PROBE_V2),
+        ("intents_probe_v3.yaml (third probe)", PROBE_V3),
     )
     for name, path in sets:
         print(f"--- {name}")

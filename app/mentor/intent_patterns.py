@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from app.catalog import LAST_SECTION
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -41,7 +41,8 @@ _ORDINAL_REF = re.compile(
 )
 
 _YES = re.compile(
-    r"^(?:y|ya|yah|yes+|yess+|yep|yup|yeah|yea|sure|ok|okay|k|kk|okey|alright|aight|cool|"
+    r"^(?:y|ya|yah|yes+|yess+|yep|yup|yeah|yea|sure|ok|okay|k|kk|okey|alright|aight|cool|mhm+|"
+    r"uh[- ]huh|"
     r"go|go on|go ahead|continue|cont|next|nxt|proceed|carry on|keep going|let'?s go|lets do it|"
     r"let'?s do it|do it|more|next one|next section|next please|next pls|yes please|yes pls|"
     r"sure thing|absolutely|definitely|of course|why not|please|pls|plz|ready|i'?m ready|"
@@ -61,12 +62,12 @@ _GREETING = re.compile(
 )
 _HELP = re.compile(
     r"^(?:help|halp|menu|commands|options|\?|what can you do|how does this work|how do i use this|"
-    r"list(?: all)?(?: the)? sections|show(?: me)?(?: all)?(?: the)? sections|sections|"
+    r"list(?: all)?(?: the)? (?:sections|chapters|topics)|show(?: me)?(?: all)?(?: the)? (?:sections|chapters)|sections|chapters|"
     r"table of contents|toc|contents|syllabus|what are the sections|which sections are there|"
     r"(?:show |what'?s |what is )?my progress|progress|where was i|where am i|what have i (?:covered|read|done)|"
     r"what do you cover|what topics|list topics|topics|(?:what|which) (?:sections|topics|chapters)\b|"
     r"how far (?:along )?(?:am i|have i (?:got|gotten|come))|how am i doing|"
-    r"(?:(?:show|see|check|view)(?: me)? )?my (?:stats|score|scores|results)|"
+    r"(?:(?:show|see|check|view)(?: me)? |what'?s |what is |what are )?my (?:stats|score|scores|results)|"
     r"where (?:did|do) i (?:leave|stop|stopp?ed)(?: off)?|where were we|"
     r"(?:what'?s |what is |show )?(?:the )?(?:sections? list|list of (?:the )?sections))\b"
 )
@@ -83,7 +84,10 @@ _QUESTIONS_WANTED = re.compile(
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
     r"\b(?:questions|qs) at me\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
-    r"\bpracti[cs]e (?:answering|some|a few|with)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b"
+    r"\bpracti[cs]e (?:answering|some|a few|with)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b|"
+    # "one question about debugging", "throw 3 hard ones at me"
+    r"^(?:just |only )?(?:one|1|a single) (?:more )?(?:[a-z][\w-]* )?question (?:on|about)\b|"
+    r"\bthrow\b.{0,30}\bat me\b"
 )
 # "then what happens ...", "ok but why ...": a question after a lead-in word
 _LEAD_IN_QUESTION = re.compile(
@@ -100,6 +104,10 @@ _QUESTION_INSIDE = re.compile(
     r"where (?:is|are|r|do|does) \w+(?: \w+){0,2}|how else)\s*$"
     r"|\b(?:won'?t|wont|doesn'?t|does not|isn'?t|not) (?:start|work|working|run|connect|build|resolve)\b"
 )
+# "in the security section it mentioned rootless mode, what is that": a question about what the
+# notes said, not a request for them
+_RECALLS = re.compile(r"\b(?:mentioned|mentions|you said|it said|it says|notes say|talked about)\b")
+_ANY_QUESTION_WORD = re.compile(r"\b(?:what|whats|why|how|when|where|which|who)\b")
 # a docker command on its own ("docker diff", "docker build --check"): a question about it
 _BARE_COMMAND = re.compile(
     r"^(?!.*\b(?:sections?|chapters?|notes|part|stuff|topics?|module|basics)\b)"
@@ -156,9 +164,11 @@ _TWO_NUMBERS = re.compile(
 )
 
 _INTERVIEW = re.compile(
-    r"\b(?:mock|interview|quiz|test me|grill me|drill me|examine me|ask me (?:some |a few )?"
+    # not "interviewers always quiz people on caching, how does it work": about interviews
+    r"\b(?:mock|interview(?!ers?\b|ing\b)|quiz(?! (?:people|candidates|them|others|folks)\b)|"
+    r"test me|grill me|drill me|examine me|ask me (?:some |a few )?"
     r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|practice (?:questions|interview)|q ?& ?a round|viva|"
-    r"question me|challenge me|test (?:my|me)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
+    r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
     r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open|"
@@ -201,7 +211,7 @@ _SIMPLER = re.compile(
 # "5 questions", "3 hard networking questions" (up to two words between), not "section 3 qs"
 _COUNT = re.compile(
     r"(?<!section )(?<!chapter )\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
-    r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions?|qs|q)\b"
+    r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions?|qs|q|ones)\b"
 )
 _NOTES_NUMBER = re.compile(
     r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|take me to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
@@ -229,6 +239,7 @@ _DOCKER_WORDS = re.compile(
 
 _YES_STRONG = frozenset(
     "y ya yah yes yess yesss yep yup yeah yea sure ok okay k kk okey alright aight continue cont "
+    "mhm mhmm "
     "next nxt proceed go ready onward onwards more absolutely definitely 👍 ✅".split()
 )
 _YES_FILLER = frozenset(

@@ -19,6 +19,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _AFTERWARDS,
     _ALL,
     _AND_REQUEST,
+    _ANY_QUESTION_WORD,
     _BACK,
     _BARE_COMMAND,
     _CARDS,
@@ -45,6 +46,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _QUESTION_INSIDE,
     _QUESTION_START,
     _QUESTIONS_WANTED,
+    _RECALLS,
     _REQUEST_START,
     _REVISED,
     _SECTION_THEN_QUESTION,
@@ -217,6 +219,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         )
         or asks
     )
+    if _RECALLS.search(bare) and (questiony or _ANY_QUESTION_WORD.search(bare)):
+        return Route("clarify")
     named = matcher.by_words(text)
     if _BARE_COMMAND.match(bare) and not matcher.only_names(bare):
         return Route("clarify")  # "docker diff": what it does, not a whole section

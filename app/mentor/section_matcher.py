@@ -33,6 +33,9 @@ ENCODED_KEPT = 256  # message vectors the matcher remembers (least recently used
 # a message about it is about Docker: the notes' own words can.
 TERM_MIN_LETTERS = 4
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+# "docker run" is an alias of Section 4, but "run" alone is an everyday verb ("run a mock with
+# me"): these "docker "-less forms do not name a section on their own
+_PLAIN_VERBS = frozenset({"run", "stop", "login", "group", "context", "in"})
 _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ies", "ly", "al", "ity", "ment", "ments")
 
 
@@ -149,7 +152,7 @@ class SectionMatcher:
                 for n, names in self.aliases.items()
                 for name in names
                 for v in dict.fromkeys([name, name.removeprefix("docker ").strip()])
-                if len(v) >= 2
+                if len(v) >= 2 and (v == name or v not in _PLAIN_VERBS)
             ]
         return self._names
 

@@ -456,3 +456,46 @@ def test_a_section_and_a_number_of_questions_is_a_compound_request(
         (5,),
         3,
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "sections", "count"),
+    [
+        ("what's my score", "help", (), None),
+        ("list the chapters", "help", (), None),
+        ("the networking notes mentioned macvlan, how is it different from ipvlan", "clarify", (), None),
+        ("interviewers love to quiz candidates on layer caching, how does it work", "clarify", (), None),
+        ("one question about swarm", "interview", (9,), 1),
+        ("throw 2 tricky ones at me on volumes", "interview", (6,), 2),
+        ("how do i test my compose file in ci", "clarify", (), None),
+    ],
+)  # fmt: skip
+def test_third_probe_kinds_of_miss(
+    matcher: SectionMatcher,
+    message: str,
+    intent: str,
+    sections: tuple[int, ...],
+    count: int | None,
+) -> None:
+    """The kinds the third probe missed before its fix, in other words than the probe's."""
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, (message, r)
+    assert (r.sections or ((r.section,) if r.section else ())) == sections, (message, r)
+    assert r.count == count
+
+
+def test_run_as_an_everyday_verb_names_no_section(matcher: SectionMatcher) -> None:
+    """ "docker run" is a Section 4 alias; "run a mock with me" is not about it."""
+    r = route("i'm interviewing next week, run a mock with me", ConversationState(), matcher)
+    assert r.intent == "interview" and r.command == "any"
+    assert route("quiz me on docker run", ConversationState(), matcher).sections == (4,)
+
+
+def test_murmured_yes_and_chapter_zero(matcher: SectionMatcher) -> None:
+    after_3 = ConversationState(current_section=3, offered_section=4)
+    assert (route("mhm", after_3, matcher).intent, route("mhm", after_3, matcher).section) == (
+        "next",
+        4,
+    )
+    r = route("open chapter zero", ConversationState(), matcher)
+    assert r.intent == "section" and r.section is None and r.problem
