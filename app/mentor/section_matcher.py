@@ -35,7 +35,7 @@ TERM_MIN_LETTERS = 4
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # "docker run" is an alias of Section 4, but "run" alone is an everyday verb ("run a mock with
 # me"): these "docker "-less forms do not name a section on their own
-_PLAIN_VERBS = frozenset({"run", "stop", "login", "group", "context", "in"})
+_PLAIN_VERBS = frozenset({"run", "stop", "login", "group", "context"})
 _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ies", "ly", "al", "ity", "ment", "ments")
 
 
