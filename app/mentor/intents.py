@@ -100,14 +100,11 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             and second.intent in wanted
             and not (first.problem or second.problem)
         ):
-            if second.intent == "interview" and first.section and second.command == "any":
-                second = replace(second, sections=(first.section,), command=None)  # "quiz me on it"
-            return replace(first, then=second)
+            return replace(first, then=_quiz_on(second, first.section))  # "quiz me on it"
         if first.intent == "clarify" and second.intent == "interview" and not second.problem:
             # "explain volumes and then give me 3 questions": the answer, then the quiz on it
             named = matcher.by_words(parts[0])
-            if second.command == "any" and named:
-                second = replace(second, sections=(named[0],), command=None)
+            second = _quiz_on(second, named[0] if named else None)
             return replace(first, text=parts[0], then=second)
     if state.mode != "interview" and (m := _SECTION_THEN_QUESTION.match(message.strip())):
         # "start from section 5, what is a bridge network?": the notes, then the answer
@@ -116,6 +113,14 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         if first.intent == "section" and not first.problem and second.intent == "clarify":
             return replace(first, then=replace(second, text=m.group("question").strip()))
     return _route_one(message, state, matcher)
+
+
+def _quiz_on(r: Route, section: int | None) -> Route:
+    """An interview over every section (none named) narrowed to the section the other part of
+    a compound request is about; any other route as it is."""
+    if r.intent == "interview" and r.command == "any" and section:
+        return replace(r, sections=(section,), command=None)
+    return r
 
 
 def _compound(bare: str) -> tuple[str, str] | None:
