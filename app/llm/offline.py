@@ -24,7 +24,7 @@ import numpy as np
 
 from app.llm.base import Backend, BackendError, Request
 from app.retrieval.chunking import split_units
-from app.text import anchor
+from app.text import anchor, stem
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -363,7 +363,9 @@ class OfflineBackend(Backend):
         if simpler and analogy:
             lines += ["", f"**Analogy:** {analogy}"]
         used = {u.passage for _, u in kept}
-        code = None if simpler else self._best_code(question, passages, used)
+        # asked for an example: a snippet from any passage found, not only those drawn on
+        pool = set(range(len(passages))) if task.get("example") else used
+        code = None if simpler else self._best_code(question, passages, pool)
         if code:
             lines += ["", "**Example**", "", code[1]]
             used.add(code[0])
@@ -378,13 +380,13 @@ class OfflineBackend(Backend):
         question: one for a how-to question, two otherwise. Never from a passage the answer did
         not use: "how do i drain a node" once got a Dockerfile for sharing `USER node` (tuning
         half: 2 of 7 snippets were unrelated, coverage unchanged without them)."""
-        q_terms = terms(question)
+        q_terms = {stem(t) for t in terms(question)}
         how_to = bool(_HOW_TO.search(question.lower()))
         need = 1 if how_to else 2
         best: tuple[int, int, str] | None = None
         for i in sorted(used):
             for block in split_units(str(passages[i]["text"]))[1]:
-                shared = len(q_terms & terms(block))
+                shared = len(q_terms & {stem(t) for t in terms(block)})
                 if block.count("\n") > MAX_SNIPPET_LINES + 1 or shared < need:
                     continue
                 if best is None or shared > best[0]:

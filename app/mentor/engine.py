@@ -336,6 +336,8 @@ class Mentor:
         question = (r.text or message).strip()
         if simpler and state.last_topic:
             question = state.last_topic
+        elif r.command == "example" and state.last_topic:
+            question = f"{state.last_topic}: example"  # "can u give example?" after an answer
         elif simpler and state.current_section:
             question = f"{SECTION_TITLES[state.current_section]} explained simply"
         hits = self._hits(question)
@@ -346,6 +348,7 @@ class Mentor:
             "question": question,
             "passages": passages,
             "simpler": simpler,
+            "example": r.command == "example",
             "analogy": analogy,
             # the vector the search just computed: composing encodes nothing more
             # (the cleaned text, as search() encoded it: a line break must not encode it twice)

@@ -61,7 +61,8 @@ _GREETING = re.compile(
     r"lol|lmao|haha+|hehe|hmm+|wow|omg|nice|brb|ok cool|cool)\b"
 )
 _HELP = re.compile(
-    r"^(?:help|halp|menu|commands|options|\?|what can you do|how does this work|how do i use this|"
+    r"^(?:help|halp|menu|commands|options|\?|what can (?:you|this (?:app|tool|thing|bot|site)|it)(?: \w+)? do|"
+    r"how does this work|how do i use this|how many (?:sections|chapters|topics)|"
     r"list(?: all)?(?: the)? (?:sections|chapters|topics)|show(?: me)?(?: all)?(?: the)? (?:sections|chapters)|sections|chapters|"
     r"table of contents|toc|contents|syllabus|what are the sections|which sections are there|"
     r"(?:show |what'?s |what is )?my progress|progress|where was i|where am i|what have i (?:covered|read|done)|"
@@ -80,7 +81,8 @@ _INJECTION = re.compile(
 )
 # a request for N questions, a practice round, rapid fire: an interview even without the word
 _QUESTIONS_WANTED = re.compile(
-    r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|some|a few|few|more)\s+"
+    r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|some|a few|few|more|"
+    r"a couple(?: of)?|couple(?: of)?|several|a bunch of|a handful of)\s+"
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
     r"\b(?:questions|qs) at me\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
@@ -97,7 +99,10 @@ _LEAD_IN_QUESTION = re.compile(
 # a question asked after a pasted line: "OOMKilled true in docker inspect, what does it mean"
 _QUESTION_INSIDE = re.compile(
     r"\b(?:what (?:does|do|did) (?:it|this|that|these|those|.{1,40}) mean|what(?: is|'s) (?:it|this|that) for|"
-    r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|how (?:do|can|should) i|what (?:am i|is) (?:doing )?wrong)\b"
+    r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|what (?:does|do|did)|"
+    r"how (?:do|can|should|would|could) (?:i|you|we|one)|what (?:am i|is) (?:doing )?wrong|"
+    # "exit code 137 means what": the question word after the thing asked about
+    r"means? what|meaning)\b"
     # a question word at the end: "rootless setup how", "live-restore what does it do",
     # "swarm secrets where r they stored"; and a failure: "desktop wont start on windows"
     r"|\b(?:how|what (?:is|are|does|do) (?:it|they|this|that|these)(?: do| for)?|"
@@ -123,6 +128,11 @@ _AND_REQUEST = re.compile(
     r"\s*,?\s*\band\s+(?:then\s+)?(?=(?:test|quiz|grill|drill|interview|ask|show|open|read|revise|do)\b"
     r"|give me (?:\S+ ){0,3}(?:questions|qs)\b)"
 )
+# more on the last answer: "can u give example?", "tell me more", "elaborate pls"
+_MORE_ON_IT = re.compile(
+    r"\b(?:an? example|examples?|for instance|show me how|elaborate|more detail|details|tell me more|"
+    r"go deeper|expand on (?:it|that|this)|say more)\b"
+)
 _AFTERWARDS = re.compile(r"\s+(?:after(?:wards)?|after it|later|at the end)$")
 # words that, beside a section's name, still only ask for that section: "do networking"
 REQUEST_FILLER = frozenset(
@@ -138,6 +148,8 @@ _POINTS_AT_NOTES = re.compile(
 )
 _HELP_SEARCH = re.compile(
     r"\b(?:how (?:do|can|should) i use (?:this|it|you)|i'?m new here|im new here|new here)\b|"
+    # "hows my score so far? did i do ok in the last mock": about the score, not a new mock
+    r"^(?:how'?s|how is|what'?s|whats|what is|show|see|check|view)(?: me)? my (?:score|scores|stats|results|progress)\b|"
     r"^(?:can|do|could) you (?:also )?(?:quiz|interview|test|show|do)\b.*\b(?:too|also|or only|as well)\b"
 )
 # "not 5, 6", "i meant 12 not 11", "wrong one, I asked for 8": the section the user corrects to
@@ -156,7 +168,9 @@ _SECTION_THEN_QUESTION = re.compile(
     re.I,
 )
 _THEN = re.compile(
-    r"\s*(?:,\s*)?(?:\band\s+then\b|\bthen\b|\bfollowed by\b|\band after that\b|\bafter that\b)\s*"
+    r"\s*(?:,\s*)?(?:\band\s+then\b|\bthen\b|\bfollowed by\b|\band after that\b|\bafter that\b|"
+    r"\b(?:and\s+)?(?:once|when|after)\s+(?:i'?m|im|i am|i'?ve|ive|i have)\s+(?:done|finished|through)"
+    r"(?:\s+with\s+(?:that|it|this|them))?\b)\s*"
 )
 _TWO_NUMBERS = re.compile(
     rf"^(?:(?:do|show|open|read|sections?|secs?|chapters?)\s+)?(\d{{1,2}}|{_NUM_WORD_RE})\s+"
@@ -165,9 +179,10 @@ _TWO_NUMBERS = re.compile(
 
 _INTERVIEW = re.compile(
     # not "interviewers always quiz people on caching, how does it work": about interviews
-    r"\b(?:mock|interview(?!ers?\b|ing\b)|quiz(?! (?:people|candidates|them|others|folks)\b)|"
+    r"\b(?:mock|(?<!my )(?<!job )(?<!real )(?<!in an )(?<!in the )interview(?!ers?\b|ing\b)|quiz(?! (?:people|candidates|them|others|folks)\b)|"
+    r"(?:play|be|act as) (?:the |an |my )?interviewer|(?:test|quiz) myself|"
     r"test me|grill me|drill me|examine me|ask me (?:some |a few )?"
-    r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|practice (?:questions|interview)|q ?& ?a round|viva|"
+    r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|ask me (?:stuff |things )?(?:about|on)\b|practice (?:questions|interview)|q ?& ?a round|viva|"
     r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
@@ -206,11 +221,14 @@ _CARDS = re.compile(
     r"spaced (?:review|repetition))\b"
 )
 _SIMPLER = re.compile(
-    r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english|simply)\b"
+    r"\b(?:simpler|eli5|simple terms|like i'?m (?:five|5)|dumb it down|plain english|simply)\b"
 )
-# "5 questions", "3 hard networking questions" (up to two words between), not "section 3 qs"
+# "5 questions", "3 hard networking questions" (up to two words between), not "section 3 qs"; a
+# range's upper bound is group 2
 _COUNT = re.compile(
-    r"(?<!section )(?<!chapter )\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(?<!section )(?<!chapter )\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+    # "3-4 questions", "two or three qs": the lower count
+    r"(\s*(?:-|to|or)\s*(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten))?\s*"
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions?|qs|q|ones)\b"
 )
 _NOTES_NUMBER = re.compile(
@@ -246,15 +264,19 @@ _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
     "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
     "of course why not right that's thats perfect awesome got it done bring give me for this "
-    "after".split()
+    "after what what's whats".split()
 )
+
+
+# "moving on pls", "keep going": a phrase that says go on, read as "next"
+_GO_ON = re.compile(r"\b(?:mov(?:e|ing) on|carry(?:ing)? on|keep (?:going|on)|go(?:ing)? on)\b")
 
 
 def is_yes(bare: str) -> bool:
     """ "yes", "ok next", "sure, let's continue", "next one pls": agreement to go on."""
     if _YES.match(bare):
         return True
-    words = re.findall(r"[\w'👍✅]+", bare)
+    words = re.findall(r"[\w'👍✅]+", _GO_ON.sub("next", bare))
     return (
         0 < len(words) <= 7
         and any(w in _YES_STRONG for w in words)

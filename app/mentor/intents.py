@@ -34,6 +34,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _INJECTION,
     _INTERVIEW,
     _LEAD_IN_QUESTION,
+    _MORE_ON_IT,
     _NO,
     _NOT_NUMBER,
     _NOTES_NOUN,
@@ -95,6 +96,10 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         first = _route_one(parts[0], state, matcher)
         second = _route_one(parts[1], state, matcher)
         wanted = ("section", "interview")
+        if first.intent == second.intent == "interview" and not (first.problem or second.problem):
+            # "be the interviewer and ask me about registries": one interview, not two
+            merged = second if first.command == "any" else first
+            return replace(merged, count=first.count or second.count)
         if (
             first.intent in wanted
             and second.intent in wanted
@@ -210,6 +215,12 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("help", command="progress" if "progress" in bare or "where" in bare else None)
     if _CONFUSED.search(bare) and len(bare.split()) <= 6 and not _DOCKER_WORDS.search(bare):
         return Route("clarify", command="simpler")  # "huh? dont get it": say it more simply
+    if state.last_topic and not _DOCKER_WORDS.search(bare):
+        # about the last answer: "still confusing, can u explain it simpler pls", "example?"
+        if _SIMPLER.search(text) or _CONFUSED.search(bare):
+            return Route("clarify", command="simpler")
+        if _MORE_ON_IT.search(bare):
+            return Route("clarify", command="example")
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
         return Route("other", command="greeting")
 
@@ -226,7 +237,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     )
     if _RECALLS.search(bare) and (questiony or _ANY_QUESTION_WORD.search(bare)):
         return Route("clarify")
-    named = matcher.by_words(text)
+    named = _asked_first(text, matcher.by_words(text), matcher)
     if _BARE_COMMAND.match(bare) and not matcher.only_names(bare):
         return Route("clarify")  # "docker diff": what it does, not a whole section
     if named and not asks and not comparison and matcher.only_names(bare):
@@ -280,6 +291,19 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     return Route("other", command="off-topic")
 
 
+def _asked_first(text: str, named: list[int], matcher: SectionMatcher) -> list[int]:
+    """The sections a message names, the one it asks the notes of first: a name in the few words
+    before "notes"/"section"/"chapter" ("never touched orchestration ... pull up the kubernetes
+    integration notes"), else the best (longest) name."""
+    noun = _NOTES_NOUN.search(text)
+    if len(named) < 2 or not noun:
+        return named
+    near = matcher.by_words(" ".join(text[: noun.start()].split()[-4:]))
+    if not near or named[0] in near:
+        return named
+    return [near[0], *(n for n in named if n != near[0])]
+
+
 def _by_vote(
     text: str, bare: str, state: ConversationState, matcher: SectionMatcher
 ) -> Route | None:
@@ -324,15 +348,21 @@ def _next(state: ConversationState) -> Route:
 
 
 def _interview_route(text: str, state: ConversationState, matcher: SectionMatcher) -> Route:
+    # sections named by number come out first, so that "sec 19 only, two q" is not 19 questions
+    # and "sections 1 to 3" is three sections
+    text = _RANGE.sub(_spell_range, text)
+    referenced = [int(n) for m in _NUMBERED_SECTION.finditer(text) for n in m.groups() if n]
+    text = _NUMBERED_SECTION.sub(" ", text)
     count = None
     if m := _COUNT.search(text) or re.search(r"\b(\d{1,2}) of them\b", text):
         raw = m.group(1)
         count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
-        text = text[: m.start(1)] + " " + text[m.end(1) :]  # keep "networking" of "3 networking qs"
+        end = m.end(2) if m.re is _COUNT and m.group(2) else m.end(1)
+        text = text[: m.start(1)] + " " + text[end:]  # keep "networking" of "3 networking qs"
     if _REVISED.search(text):
         sections = tuple(sorted(state.sections_seen)) or tuple(SECTION_TITLES)
         return Route("interview", sections=sections, count=count, command="revised")
-    numbers = [int(n) for n in re.findall(r"\b(\d{1,2})\b", _COUNT.sub(" ", text))]
+    numbers = referenced + [int(n) for n in re.findall(r"\b(\d{1,2})\b", text)]
     numbers = [n for n in numbers if 1 <= n <= LAST_SECTION]
     named = matcher.by_words(text, in_order=True)
     sections = tuple(dict.fromkeys([*numbers, *named]))
@@ -349,6 +379,23 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
         # none named: every section ("any" lets a compound request narrow it to its section)
         return Route("interview", sections=tuple(SECTION_TITLES), count=count, command="any")
     return Route("interview", sections=sections, count=count)
+
+
+# "sections 1 to 3", "ch 4-6": every section in between (not "3-4 questions": a count)
+_RANGE = re.compile(
+    r"\b((?:sections?|secs?|chapters?|ch)\s*)(\d{1,2})\s*(?:to|-|through|thru|till|until)\s*(\d{1,2})\b"
+)
+# "sec 19", "sections 15 and 18", "chapter 4": the number after the word names a section
+_NUMBERED_SECTION = re.compile(
+    r"\b(?:sections?|secs?|sects?|chapters?|ch)\s*#?\s*(\d{1,2})\b(?:\s*(?:and|or|,)\s*(\d{1,2})\b)?"
+)
+
+
+def _spell_range(m: re.Match[str]) -> str:
+    low, high = int(m.group(2)), int(m.group(3))
+    if not 1 <= low < high <= LAST_SECTION:
+        return m.group(0)
+    return m.group(1) + " ".join(str(n) for n in range(low, high + 1))
 
 
 def _route_in_interview(

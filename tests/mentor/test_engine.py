@@ -72,6 +72,15 @@ async def test_explain_simpler_reuses_the_last_topic(mentor: Mentor) -> None:
     assert "plain words" in reply.markdown.lower()
 
 
+async def test_an_example_of_the_last_answer_answers_its_topic(mentor: Mentor) -> None:
+    """ "can u give example?" has no topic of its own: the example is of the last answer's."""
+    state = ConversationState()
+    await mentor.reply(state, "how do I make a multi-stage build?")
+    reply = await mentor.reply(state, "can u give example?")
+    assert reply.intent == "clarify"
+    assert "```" in reply.markdown and "Section 7" in reply.markdown
+
+
 async def test_out_of_range_section_is_friendly(mentor: Mentor) -> None:
     reply = await mentor.reply(ConversationState(), "Start from Section 21")
     assert "1 to 20" in reply.markdown and reply.section is None
