@@ -134,6 +134,61 @@ def content_terms(text: str) -> set[str]:
     return {t for t in WORD.findall(text.lower()) if t not in STOPWORDS and len(t) > 1}
 
 
+# -- chat shorthand ------------------------------------------------------------------------------
+
+# Words candidates type that the embedding model barely knows: "k8s" is 0.47 from "kubernetes"
+# and "prod" 0.36 from "production" for all-MiniLM-L6-v2, so "compose in prod vs k8s" reads as
+# a question about something else. The query is embedded with the words spelt out; BM25 keeps
+# the user's own tokens (the notes say "k8s" too).
+SHORTHAND = {
+    "k8s": "kubernetes",
+    "k8": "kubernetes",
+    "kube": "kubernetes",
+    "prod": "production",
+    "ppl": "people",
+    "db": "database",
+    "dbs": "databases",
+    "img": "image",
+    "imgs": "images",
+    "ctr": "container",
+    "ctrs": "containers",
+    "perf": "performance",
+    "repo": "repository",
+    "repos": "repositories",
+    "creds": "credentials",
+    "pw": "password",
+    "svc": "service",
+    "vol": "volume",
+    "vols": "volumes",
+    "deps": "dependencies",
+    "infra": "infrastructure",
+    "u": "you",
+    "ur": "your",
+    "pls": "please",
+    "plz": "please",
+    "bc": "because",
+    "cuz": "because",
+    "w/o": "without",
+    "btw": "by the way",
+    "wat": "what",
+    "wats": "what is",
+    "whats": "what is",
+}
+_SHORTHAND_WORD = re.compile(
+    r"(?<![\w/.${-])("
+    + "|".join(map(re.escape, sorted(SHORTHAND, key=len, reverse=True)))
+    + r")(?![\w/-])",
+    re.I,
+)
+
+
+def spell_out(text: str) -> str:
+    """`text` with chat shorthand spelt out ("k8s in prod" -> "kubernetes in production"); never
+    inside a token such as a flag (`-u`), a path (`/srv/repo`) or `${DB}`. Words that are also
+    Docker's own ("env", "diff", "dir") stay as typed."""
+    return _SHORTHAND_WORD.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+
+
 # -- grading tokens ------------------------------------------------------------------------------
 
 NUMBER_WORDS = {

@@ -41,6 +41,7 @@ from app.retrieval.chunking import CHUNKER_VERSION, Chunk, chunk_knowledge, chun
 from app.retrieval.embeddings import Embedder, shared_embedder
 from app.retrieval.lexical import LexicalIndex, cached_lexical
 from app.settings import Settings
+from app.text import spell_out
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -176,7 +177,7 @@ class HybridIndex:
         return vec
 
     def _encode_query(self, text: str) -> NDArray[np.float32]:
-        vec: NDArray[np.float32] = self.embedder.encode([text])[0]
+        vec: NDArray[np.float32] = self.embedder.encode([spell_out(text)])[0]
         return vec
 
     def __len__(self) -> int:

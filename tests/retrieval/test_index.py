@@ -297,6 +297,17 @@ def test_the_query_vector_is_computed_once_per_question(
     assert vec.shape == (idx.vectors.shape[1],)
 
 
+def test_the_query_is_embedded_with_chat_shorthand_spelt_out(
+    tiny_settings: Settings, embedder: Embedder
+) -> None:
+    """all-MiniLM-L6-v2 puts "k8s" 0.47 from "kubernetes": the model reads the words in full."""
+    idx = build(tiny_settings, embedder)
+    typed = idx.query_vector("compose in prod vs k8s")
+    spelt = embedder.encode(["compose in production vs kubernetes"])[0]
+    assert float(typed @ spelt) > 0.999
+    assert float(typed @ embedder.encode(["compose in prod vs k8s"])[0]) < 0.95
+
+
 def test_searches_from_several_threads_share_the_query_memory_safely(
     mini_index: HybridIndex,
 ) -> None:
