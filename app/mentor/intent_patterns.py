@@ -130,7 +130,7 @@ _AND_REQUEST = re.compile(
 )
 # more on the last answer: "can u give example?", "tell me more", "elaborate pls"
 _MORE_ON_IT = re.compile(
-    r"\b(?:an? example|examples?|for instance|show me how|elaborate|more detail|details|tell me more|"
+    r"\b(?:an? example|examples?|for instance|show me how|elaborate|more detail|tell me more|"
     r"go deeper|expand on (?:it|that|this)|say more)\b"
 )
 _AFTERWARDS = re.compile(r"\s+(?:after(?:wards)?|after it|later|at the end)$")
@@ -181,6 +181,8 @@ _INTERVIEW = re.compile(
     # not "interviewers always quiz people on caching, how does it work": about interviews
     r"\b(?:mock|(?<!my )(?<!job )(?<!real )(?<!in an )(?<!in the )interview(?!ers?\b|ing\b)|quiz(?! (?:people|candidates|them|others|folks)\b)|"
     r"(?:play|be|act as) (?:the |an |my )?interviewer|(?:test|quiz) myself|"
+    # "my interview is on friday" is the real one; "start my interview" asks for a mock
+    r"(?:start|begin|run|do|continue|resume) (?:my |the |an? )?(?:practice )?interview\b|"
     r"test me|grill me|drill me|examine me|ask me (?:some |a few )?"
     r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|ask me (?:stuff |things )?(?:about|on)\b|practice (?:questions|interview)|q ?& ?a round|viva|"
     r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"

@@ -98,7 +98,12 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         wanted = ("section", "interview")
         if first.intent == second.intent == "interview" and not (first.problem or second.problem):
             # "be the interviewer and ask me about registries": one interview, not two
-            merged = second if first.command == "any" else first
+            if first.command == "any" or second.command == "any":
+                merged = second if first.command == "any" else first
+            else:  # "quiz me on compose and ask me about swarm"
+                merged = replace(
+                    first, sections=tuple(dict.fromkeys(first.sections + second.sections))
+                )
             return replace(merged, count=first.count or second.count)
         if (
             first.intent in wanted
@@ -219,7 +224,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         # about the last answer: "still confusing, can u explain it simpler pls", "example?"
         if _SIMPLER.search(text) or _CONFUSED.search(bare):
             return Route("clarify", command="simpler")
-        if _MORE_ON_IT.search(bare):
+        if _MORE_ON_IT.search(bare) and not re.match(r"(?:thanks?|thank you|thx|ty)\b", bare):
             return Route("clarify", command="example")
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
         return Route("other", command="greeting")

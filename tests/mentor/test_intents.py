@@ -454,6 +454,8 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
         ("ask me 3-4 questions on volumes", "interview", (6,), 3),
         ("i read about swarm, now show me the kubernetes integration notes", "section", (10,), None),
         ("volume vs bind mount, got asked this in an interview and froze", "clarify", (), None),
+        ("ok start my interview on networking", "interview", (5,), None),
+        ("quiz me on compose and ask me about swarm", "interview", (8, 9), None),
     ],
 )  # fmt: skip
 def test_shorthand_casual_references_and_counted_questions(
@@ -536,3 +538,4 @@ def test_a_follow_up_on_the_last_answer_stays_on_it(
     assert (r.intent, r.command) == ("clarify", command)
     # with no last answer there is nothing to follow up on
     assert route(message, ConversationState(), matcher).command != "example"
+    assert route("thanks for the example", state, matcher).intent == "other"
