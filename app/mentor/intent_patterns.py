@@ -75,7 +75,7 @@ _HELP = re.compile(
 _INJECTION = re.compile(
     r"ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard (?:all|previous|your)|"
     r"system prompt|your (?:instructions|prompt|rules)|initial prompt|reveal|jailbreak|\bdan\b|"
-    r"developer mode|you are now|act as (?!an? interviewer)|pretend (?:to be|you)|"
+    r"developer mode|you are now|act as (?!an? interviewer)|pretend (?:to be|you|ur)(?!.{0,20}\binterviewer)|"
     r"print (?:your|the) (?:prompt|instructions)|repeat (?:the|your) (?:text|words) above|"
     r"<\s*/?\s*system\s*>|\[system\]|override (?:your|the) (?:rules|instructions)"
 )
@@ -89,7 +89,11 @@ _QUESTIONS_WANTED = re.compile(
     r"\bpracti[cs]e (?:answering|some|a few|with)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b|"
     # "one question about debugging", "throw 3 hard ones at me"
     r"^(?:just |only )?(?:one|1|a single) (?:more )?(?:[a-z][\w-]* )?question (?:on|about)\b|"
-    r"\bthrow\b.{0,30}\bat me\b"
+    r"\bthrow\b.{0,30}\bat me\b|"
+    # "hit me with questions on X", "fire away some qs", "i want to be tested on X"
+    r"\b(?:hit|shoot|fire)\b.{0,25}\b(?:questions|qs)\b|\bfire away\b|"
+    r"\b(?:give|gimme|send)(?: me)? (?:some |more |a few )?(?:[a-z]+ )?(?:questions|qs) (?:on|about|for|from)\b|"
+    r"\b(?:be|get|being|getting) (?:tested|quizzed|grilled|interviewed)\b"
 )
 # "then what happens ...", "ok but why ...": a question after a lead-in word
 _LEAD_IN_QUESTION = re.compile(
@@ -106,7 +110,7 @@ _QUESTION_INSIDE = re.compile(
     # a question word at the end: "rootless setup how", "live-restore what does it do",
     # "swarm secrets where r they stored"; and a failure: "desktop wont start on windows"
     r"|\b(?:how|what (?:is|are|does|do) (?:it|they|this|that|these)(?: do| for)?|"
-    r"where (?:is|are|r|do|does) \w+(?: \w+){0,2}|how else)\s*$"
+    r"where (?:is|are|r|do|does) \w+(?: \w+){0,2}|how else|why)\s*$"
     r"|\b(?:won'?t|wont|doesn'?t|does not|isn'?t|not) (?:start|work|working|run|connect|build|resolve)\b"
 )
 # "in the security section it mentioned rootless mode, what is that": a question about what the
@@ -121,7 +125,8 @@ _BARE_COMMAND = re.compile(
 # "huh? dont get it", "you lost me": the last answer did not land (an ask for a simpler one)
 _CONFUSED = re.compile(
     r"\b(?:huh|don'?t get (?:it|that)|didn'?t get (?:it|that)|don'?t understand|lost me|"
-    r"confus\w*|makes no sense|what do you mean|not clear|unclear|say (?:it|that) again)\b"
+    r"confus\w*|makes no sense|what do you mean|not clear|unclear|say (?:it|that) again|"
+    r"too (?:complicated|complex|technical|hard|advanced)|over my head)\b"
 )
 # a second request joined by "and": "show me section 11 and test me after"
 _AND_REQUEST = re.compile(
@@ -131,7 +136,8 @@ _AND_REQUEST = re.compile(
 # more on the last answer: "can u give example?", "tell me more", "elaborate pls"
 _MORE_ON_IT = re.compile(
     r"\b(?:an? example|examples?|for instance|show me how|elaborate|more detail|tell me more|"
-    r"go deeper|expand on (?:it|that|this)|say more)\b"
+    r"go deeper|expand on (?:it|that|this)|say more|the command|command for (?:that|it|this)|"
+    r"the syntax|code for (?:that|it|this))\b"
 )
 _AFTERWARDS = re.compile(r"\s+(?:after(?:wards)?|after it|later|at the end)$")
 # words that, beside a section's name, still only ask for that section: "do networking"
@@ -149,7 +155,11 @@ _POINTS_AT_NOTES = re.compile(
 _HELP_SEARCH = re.compile(
     r"\b(?:how (?:do|can|should) i use (?:this|it|you)|i'?m new here|im new here|new here)\b|"
     # "hows my score so far? did i do ok in the last mock": about the score, not a new mock
-    r"^(?:how'?s|how is|what'?s|whats|what is|show|see|check|view)(?: me)? my (?:score|scores|stats|results|progress)\b|"
+    r"\b(?:how'?s|how is|what'?s|whats|what is|what was|show|see|check|view)(?: me)? my (?:score|scores|stats|results?|progress)\b|"
+    r"\bdid i pass\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
+    r"\bwhat can (?:you|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?$|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
+    r"^how (?:does|do) (?:this|the) (?:app|tool|thing|site|bot|mentor|mock|mock interview|interview|quiz)(?: \w+)? work\b|"
+    r"^how (?:do|can) i (?:start|begin|take|do) (?:a |an |the )?(?:mock|interview|quiz)\b|"
     r"^(?:can|do|could) you (?:also )?(?:quiz|interview|test|show|do)\b.*\b(?:too|also|or only|as well)\b"
 )
 # "not 5, 6", "i meant 12 not 11", "wrong one, I asked for 8": the section the user corrects to
@@ -169,6 +179,7 @@ _SECTION_THEN_QUESTION = re.compile(
 )
 _THEN = re.compile(
     r"\s*(?:,\s*)?(?:\band\s+then\b|\bthen\b|\bfollowed by\b|\band after that\b|\bafter that\b|"
+    r"\band after(?:wards)?\b|"
     r"\b(?:and\s+)?(?:once|when|after)\s+(?:i'?m|im|i am|i'?ve|ive|i have)\s+(?:done|finished|through)"
     r"(?:\s+with\s+(?:that|it|this|them))?\b)\s*"
 )
@@ -179,12 +190,15 @@ _TWO_NUMBERS = re.compile(
 
 _INTERVIEW = re.compile(
     # not "interviewers always quiz people on caching, how does it work": about interviews
-    r"\b(?:mock|(?<!my )(?<!job )(?<!real )(?<!in an )(?<!in the )interview(?!ers?\b|ing\b)|quiz(?! (?:people|candidates|them|others|folks)\b)|"
+    r"\b(?:mock|(?<!my )(?<!job )(?<!real )(?<!in an )(?<!in the )(?<!have )(?<!have an )(?<!got an )"
+    r"(?<!before )(?<!tomorrow )(?<!tomorrows )(?<!tmrw )(?<!friday )(?<!upcoming )(?<!next )"
+    r"interview(?!ers?\b|ing\b| (?:is|was|tomorrow|tmrw|today|tonight|next|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|in \d))|"
+    r"quiz(?! (?:people|candidates|them|others|folks)\b)|"
     r"(?:play|be|act as) (?:the |an |my )?interviewer|(?:test|quiz) myself|"
     # "my interview is on friday" is the real one; "start my interview" asks for a mock
     r"(?:start|begin|run|do|continue|resume) (?:my |the |an? )?(?:practice )?interview\b|"
     r"test me|grill me|drill me|examine me|ask me (?:some |a few )?"
-    r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|ask me (?:stuff |things )?(?:about|on)\b|practice (?:questions|interview)|q ?& ?a round|viva|"
+    r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|ask me (?:stuff|things|anything)\b|ask me (?:about|on)\b|practice (?:questions|interview)|q ?& ?a round|viva|"
     r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
@@ -223,15 +237,16 @@ _CARDS = re.compile(
     r"spaced (?:review|repetition))\b"
 )
 _SIMPLER = re.compile(
-    r"\b(?:simpler|eli5|simple terms|like i'?m (?:five|5)|dumb it down|plain english|simply)\b"
+    r"\b(?:simpler|eli5|simple terms|like i'?m (?:five|5)|dumb it down|plain english|simply|"
+    r"(?:like|as if) i(?:'?m| am) an? (?:beginner|newbie|noob|kid|child)|for (?:a )?(?:beginners?|dummies|newbies?))\b"
 )
 # "5 questions", "3 hard networking questions" (up to two words between), not "section 3 qs"; a
 # range's upper bound is group 2
 _COUNT = re.compile(
     r"(?<!section )(?<!chapter )\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
     # "3-4 questions", "two or three qs": the lower count
-    r"(\s*(?:-|to|or)\s*(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten))?\s*"
-    r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions?|qs|q|ones)\b"
+    r"((?:-|\s+(?:to|or)\s+)(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten))?\s*"
+    r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,3}?(?:questions?|qs|q|ones)\b"
 )
 _NOTES_NUMBER = re.compile(
     r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|take me to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
@@ -260,18 +275,22 @@ _DOCKER_WORDS = re.compile(
 _YES_STRONG = frozenset(
     "y ya yah yes yess yesss yep yup yeah yea sure ok okay k kk okey alright aight continue cont "
     "mhm mhmm "
-    "next nxt proceed go ready onward onwards more absolutely definitely 👍 ✅".split()
+    "next nxt proceed go goo gooo ready onward onwards more absolutely definitely ye yee yeh yas "
+    "👍 ✅".split()
 )
 _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
     "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
     "of course why not right that's thats perfect awesome got it done bring give me for this "
-    "after what what's whats".split()
+    "after what what's whats fine guess show i".split()
 )
 
 
 # "moving on pls", "keep going": a phrase that says go on, read as "next"
-_GO_ON = re.compile(r"\b(?:mov(?:e|ing) on|carry(?:ing)? on|keep (?:going|on)|go(?:ing)? on)\b")
+_GO_ON = re.compile(
+    r"\b(?:mov(?:e|ing) on|carry(?:ing)? on|keep (?:going|on)|go(?:ing)? on|"
+    r"(?:the )?following (?:section|one|chapter|part))\b"
+)
 
 
 def is_yes(bare: str) -> bool:

@@ -143,7 +143,7 @@ def _compound(bare: str) -> tuple[str, str] | None:
     if len(pieces) != 2 or not all(p.strip() for p in pieces):
         return None
     first = re.sub(r"\s+first$", "", pieces[0].strip())
-    second = _AFTERWARDS.sub("", pieces[1].strip())
+    second = _AFTERWARDS.sub("", re.sub(r"\s+(?:please|pls|plz)$", "", pieces[1].strip()))
     if re.fullmatch(rf"\d{{1,2}}|{_NUM_WORD_RE}", second):
         second = f"section {second}"
     return first, second
@@ -209,8 +209,10 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", problem=problem)
     if number is not None:
         return Route("section", section=number)
-    if _CODE_OR_PORT.fullmatch(bare):  # "137?", "2377"
-        return Route("clarify")
+    if _CODE_OR_PORT.fullmatch(bare) or re.search(
+        r"\b(?:exit(?:ed)?(?: with)?|code|status)\s+\d{2,}", bare
+    ):
+        return Route("clarify")  # "137?", "2377", "exit code 137": what it means
 
     if _PLAN.search(bare):
         return Route("help", command="plan", count=plan_minutes(bare))
@@ -228,6 +230,11 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
             return Route("clarify", command="example")
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
         return Route("other", command="greeting")
+    if "?" not in text and (
+        re.match(r"(?:no|nope|nah),? (?:thanks|thank you|thx|ty)\b", bare)
+        or (re.match(r"(?:no|nope|nah)\b", bare) and not _DOCKER_WORDS.search(bare))
+    ):
+        return Route("other", command="no")  # "no thanks i stop here for today"
 
     comparison = re.search(r"\b(?:vs|versus)\b", bare) and not _NOTES_NOUN.search(text)
     asks = message.strip().endswith("?")
@@ -243,6 +250,10 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     if _RECALLS.search(bare) and (questiony or _ANY_QUESTION_WORD.search(bare)):
         return Route("clarify")
     named = _asked_first(text, matcher.by_words(text), matcher)
+    if named and _WHERE_ARE_NOTES.search(bare):
+        return Route(
+            "section", section=named[0], command="by-name"
+        )  # "volumes notes, where r they"
     if _BARE_COMMAND.match(bare) and not matcher.only_names(bare):
         return Route("clarify")  # "docker diff": what it does, not a whole section
     if named and not asks and not comparison and matcher.only_names(bare):
@@ -356,10 +367,19 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
     # sections named by number come out first, so that "sec 19 only, two q" is not 19 questions
     # and "sections 1 to 3" is three sections
     text = _RANGE.sub(_spell_range, text)
-    referenced = [int(n) for m in _NUMBERED_SECTION.finditer(text) for n in m.groups() if n]
+    referenced = [
+        int(n) if n.isdigit() else NUMBER_WORDS[n]
+        for m in _NUMBERED_SECTION.finditer(text)
+        for n in m.groups()
+        if n
+    ]
     text = _NUMBERED_SECTION.sub(" ", text)
     count = None
-    if m := _COUNT.search(text) or re.search(r"\b(\d{1,2}) of them\b", text):
+    if m := (
+        _COUNT.search(text)
+        or re.search(r"\b(\d{1,2}) of them\b", text)
+        or re.search(r"\b(?:maybe|like|about|around|say) (\d{1,2})(?: or so)?$", text)
+    ):
         raw = m.group(1)
         count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
         end = m.end(2) if m.re is _COUNT and m.group(2) else m.end(1)
@@ -370,6 +390,8 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
     numbers = referenced + [int(n) for n in re.findall(r"\b(\d{1,2})\b", text)]
     numbers = [n for n in numbers if 1 <= n <= LAST_SECTION]
     named = matcher.by_words(text, in_order=True)
+    if len(named) > 1:
+        named = matcher.own_names(text, named)
     sections = tuple(dict.fromkeys([*numbers, *named]))
     this = re.search(r"\b(?:this|that|current|same)\s+(?:section|topic|one)\b", text)
     if not sections and this and state.current_section:
@@ -386,13 +408,19 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
     return Route("interview", sections=sections, count=count)
 
 
+# "where is the part about registries", "the volumes notes, where r they": a request for them
+_WHERE_ARE_NOTES = re.compile(
+    r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:part|notes|section|chapter)\b|"
+    r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b"
+)
 # "sections 1 to 3", "ch 4-6": every section in between (not "3-4 questions": a count)
 _RANGE = re.compile(
     r"\b((?:sections?|secs?|chapters?|ch)\s*)(\d{1,2})\s*(?:to|-|through|thru|till|until)\s*(\d{1,2})\b"
 )
 # "sec 19", "sections 15 and 18", "chapter 4": the number after the word names a section
 _NUMBERED_SECTION = re.compile(
-    r"\b(?:sections?|secs?|sects?|chapters?|ch)\s*#?\s*(\d{1,2})\b(?:\s*(?:and|or|,)\s*(\d{1,2})\b)?"
+    rf"\b(?:sections?|secs?|sects?|chapters?|ch)\s*#?\s*(\d{{1,2}}|{_NUM_WORD_RE})\b"
+    rf"(?:\s*(?:and|or|,)\s*(\d{{1,2}}|{_NUM_WORD_RE})\b)?"
 )
 
 

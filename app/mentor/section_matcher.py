@@ -18,6 +18,7 @@ from app.catalog import SECTION_KEYWORDS, SECTION_TITLES
 from app.mentor.intent_patterns import REQUEST_FILLER, _norm
 from app.mentor.types import Intent
 from app.retrieval.embeddings import encode_cached
+from app.text import spell_out
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge
@@ -142,6 +143,20 @@ class SectionMatcher:
             (n for n in spans if n not in inside), key=lambda n: spans[n][0] - spans[n][1]
         )
 
+    def own_names(self, text: str, sections: list[int]) -> list[int]:
+        """The `sections` that `text` names by a name of their own: "buildkit" is a name of
+        Sections 7 and 20, so "dockerfile things like multistage and buildkit" names only 7. All
+        of them when none has a name of its own."""
+        padded = f" {text} "
+        found: dict[int, set[str]] = {n: set() for n in sections}
+        for n, name, pattern in self._name_patterns():
+            if n in found and name in padded and pattern.search(padded):
+                found[n].add(name)
+        own = [
+            n for n in sections if found[n] - set().union(*(found[o] for o in sections if o != n))
+        ]
+        return own or sections
+
     def _name_patterns(self) -> list[tuple[int, str, re.Pattern[str]]]:
         """(section, name, its whole-word pattern) for every alias and its "docker "-less form,
         compiled once: ~560 patterns overflow `re`'s own cache, which then recompiles them on
@@ -163,7 +178,7 @@ class SectionMatcher:
         assert self.embedder is not None
         if self.remember is not None:
             return self.remember(text)
-        return _encode_remembered(self.embedder, text)
+        return _encode_remembered(self.embedder, spell_out(text))  # as the index embeds a query
 
     def notes_term(self, text: str) -> str | None:
         """A word of `text` that the notes use and the embedding model does not know whole

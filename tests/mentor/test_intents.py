@@ -282,11 +282,11 @@ def test_the_vote_ignores_the_topic_and_the_examples_are_not_the_probe(
     import yaml
 
     from app.mentor.intent_examples import EXAMPLES
-    from bench.bench_intents import DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4
+    from bench.bench_intents import DATA, DEV, PROBE, PROBE_V2, PROBE_V3, PROBE_V4
 
     benched = {
         str(c["message"]).lower()
-        for path in (DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4)
+        for path in (DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, DEV)
         for c in yaml.safe_load(path.read_text(encoding="utf-8"))
     }
     examples = {m.lower() for ms in EXAMPLES.values() for m in ms}
@@ -539,3 +539,72 @@ def test_a_follow_up_on_the_last_answer_stays_on_it(
     # with no last answer there is nothing to follow up on
     assert route(message, ConversationState(), matcher).command != "example"
     assert route("thanks for the example", state, matcher).intent == "other"
+
+
+ALL_SECTIONS = tuple(range(1, 21))
+
+
+# general rules from a development set of 351 helper-written messages (bench/data/intents_dev.yaml);
+# the messages here are not that set's, so the fifth probe stays a measurement
+@pytest.mark.parametrize(
+    ("message", "intent", "sections", "count"),
+    [
+        ("i have an interview on monday, show me the swarm notes", "section", (9,), None),
+        ("how does the quiz mode work here", "help", (), None),
+        ("how do i start a mock here", "help", (), None),
+        ("did i pass the security quiz", "help", (), None),
+        ("is there a list of topics somewhere", "help", (), None),
+        ("pretend you're the interviewer and ask me about volumes", "interview", (6,), None),
+        ("hit me with some questions about logging", "interview", (13,), None),
+        ("i'd like to get quizzed on registries", "interview", (12,), None),
+        ("quiz me on chapter nine, three questions", "interview", (9,), 3),
+        ("ask me 8 random docker interview qs", "interview", ALL_SECTIONS, 8),
+        ("give me questions on compose and swarm, maybe 3", "interview", (8, 9), 3),
+        ("practice questions on the dockerfile side, multistage and buildkit", "interview", (7,), None),
+        ("where is the chapter about registries", "section", (12,), None),
+        ("the compose notes, where are they", "section", (8,), None),
+        ("healthcheck keeps failing and i dont know why", "clarify", (), None),
+        ("exit code 139", "clarify", (), None),
+        ("no thanks, done for today", "other", (), None),
+    ],
+)  # fmt: skip
+def test_rules_from_the_development_set(
+    matcher: SectionMatcher,
+    message: str,
+    intent: str,
+    sections: tuple[int, ...],
+    count: int | None,
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, (message, r)
+    assert (r.sections or ((r.section,) if r.section else ())) == sections, (message, r)
+    assert r.count == count
+
+
+@pytest.mark.parametrize(
+    ("message", "then"),
+    [("open section 4 and after quiz me", "interview"), ("section 6 and then 7 please", "section")],
+)
+def test_more_ways_to_join_two_requests(matcher: SectionMatcher, message: str, then: str) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == "section" and r.then is not None and r.then.intent == then, r
+
+
+@pytest.mark.parametrize(
+    "message", ["fine, next section then", "ye", "let's go to the following chapter"]
+)
+def test_still_more_ways_to_go_on(matcher: SectionMatcher, message: str) -> None:
+    r = route(message, ConversationState(current_section=4, offered_section=5), matcher)
+    assert (r.intent, r.section) == ("next", 5)
+
+
+@pytest.mark.parametrize(
+    ("message", "command"),
+    [("too complicated, explain it like i'm a beginner", "simpler"), ("what's the command for that", "example")],
+)  # fmt: skip
+def test_more_follow_ups_on_the_last_answer(
+    matcher: SectionMatcher, message: str, command: str
+) -> None:
+    state = ConversationState(current_section=5, last_topic="what is a macvlan network")
+    r = route(message, state, matcher)
+    assert (r.intent, r.command) == ("clarify", command)
