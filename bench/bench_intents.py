@@ -27,6 +27,7 @@ PROBE = Path(__file__).parent / "data" / "intents_probe.yaml"
 PROBE_V2 = Path(__file__).parent / "data" / "intents_probe_v2.yaml"
 PROBE_V3 = Path(__file__).parent / "data" / "intents_probe_v3.yaml"
 PROBE_V4 = Path(__file__).parent / "data" / "intents_probe_v4.yaml"
+PROBE_V5 = Path(__file__).parent / "data" / "intents_probe_v5.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
 
 
@@ -113,6 +114,7 @@ def main() -> None:
         ("intents_probe_v2.yaml (second probe)", PROBE_V2),
         ("intents_probe_v3.yaml (third probe)", PROBE_V3),
         ("intents_probe_v4.yaml (fourth probe)", PROBE_V4),
+        ("intents_probe_v5.yaml (fifth probe)", PROBE_V5),
         ("intents_dev.yaml (development set, seen)", DEV),
     )
     for name, path in sets:

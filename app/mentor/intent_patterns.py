@@ -75,7 +75,7 @@ _HELP = re.compile(
 _INJECTION = re.compile(
     r"ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard (?:all|previous|your)|"
     r"system prompt|your (?:instructions|prompt|rules)|initial prompt|reveal|jailbreak|\bdan\b|"
-    r"developer mode|you are now|act as (?!an? interviewer)|pretend (?:to be|you|ur)(?!.{0,20}\binterviewer)|"
+    r"developer mode|you are now|act as (?!an? interviewer)|pretend (?:to be|you|ur)(?!.{0,40}\b(?:interview\w*|hiring manager|recruiter|ask me|quiz me)\b)|"
     r"print (?:your|the) (?:prompt|instructions)|repeat (?:the|your) (?:text|words) above|"
     r"<\s*/?\s*system\s*>|\[system\]|override (?:your|the) (?:rules|instructions)"
 )
@@ -156,7 +156,7 @@ _HELP_SEARCH = re.compile(
     r"\b(?:how (?:do|can|should) i use (?:this|it|you)|i'?m new here|im new here|new here)\b|"
     # "hows my score so far? did i do ok in the last mock": about the score, not a new mock
     r"\b(?:how'?s|how is|what'?s|whats|what is|what was|show|see|check|view)(?: me)? my (?:score|scores|stats|results?|progress)\b|"
-    r"\bdid i pass\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
+    r"\bdid i pass\b|\bhow many\b.{0,30}\b(?:right|correct|wrong)\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
     r"\bwhat can (?:you|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?$|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
     r"^how (?:does|do) (?:this|the) (?:app|tool|thing|site|bot|mentor|mock|mock interview|interview|quiz)(?: \w+)? work\b|"
     r"^how (?:do|can) i (?:start|begin|take|do) (?:a |an |the )?(?:mock|interview|quiz)\b|"

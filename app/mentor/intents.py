@@ -232,6 +232,9 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("other", command="greeting")
     if "?" not in text and (
         re.match(r"(?:no|nope|nah),? (?:thanks|thank you|thx|ty)\b", bare)
+        or re.match(
+            r"(?:no|nope|nah)\b.{0,25}\b(?:here|for today|for now|another time|later)$", bare
+        )
         or (re.match(r"(?:no|nope|nah)\b", bare) and not _DOCKER_WORDS.search(bare))
     ):
         return Route("other", command="no")  # "no thanks i stop here for today"
@@ -240,7 +243,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     asks = message.strip().endswith("?")
     questiony = (
         bool(
-            _QUESTION_START.match(bare)
+            (_QUESTION_START.match(bare) and not _POLITE_REQUEST.match(bare))
             or comparison
             or _LEAD_IN_QUESTION.match(bare)
             or _QUESTION_INSIDE.search(bare)
@@ -408,6 +411,12 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
     return Route("interview", sections=sections, count=count)
 
 
+# "can u show me the volumes stuff, bind mounts tmpfs etc": a request, not a question (but "can
+# you show me how to mount one" asks how)
+_POLITE_REQUEST = re.compile(
+    r"^(?:can|could|would) (?:you|u) (?:please |pls )?(?:show|open|give|pull up|bring up)"
+    r"(?: me)? (?!how|what|why|when|where|which|an? example)"
+)
 # "where is the part about registries", "the volumes notes, where r they": a request for them
 _WHERE_ARE_NOTES = re.compile(
     r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:part|notes|section|chapter)\b|"

@@ -282,11 +282,11 @@ def test_the_vote_ignores_the_topic_and_the_examples_are_not_the_probe(
     import yaml
 
     from app.mentor.intent_examples import EXAMPLES
-    from bench.bench_intents import DATA, DEV, PROBE, PROBE_V2, PROBE_V3, PROBE_V4
+    from bench.bench_intents import DATA, DEV, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, PROBE_V5
 
     benched = {
         str(c["message"]).lower()
-        for path in (DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, DEV)
+        for path in (DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, PROBE_V5, DEV)
         for c in yaml.safe_load(path.read_text(encoding="utf-8"))
     }
     examples = {m.lower() for ms in EXAMPLES.values() for m in ms}
@@ -566,6 +566,12 @@ ALL_SECTIONS = tuple(range(1, 21))
         ("healthcheck keeps failing and i dont know why", "clarify", (), None),
         ("exit code 139", "clarify", (), None),
         ("no thanks, done for today", "other", (), None),
+        # the kinds the fifth probe missed before its fix, in other words than the probe's
+        ("could you show me the networking stuff, bridges ports dns etc", "section", (5,), None),
+        ("could you show me how to publish a port", "clarify", (), None),
+        ("pretend you're a recruiter and ask me 4 questions on section 9", "interview", (9,), 4),
+        ("how many answers did i get right", "help", (), None),
+        ("nope, that's it for now", "other", (), None),
     ],
 )  # fmt: skip
 def test_rules_from_the_development_set(
