@@ -156,7 +156,7 @@ _HELP_SEARCH = re.compile(
     r"\b(?:how (?:do|can|should) i use (?:this|it|you)|i'?m new here|im new here|new here)\b|"
     # "hows my score so far? did i do ok in the last mock": about the score, not a new mock
     r"\b(?:how'?s|how is|what'?s|whats|what is|what was|show|see|check|view)(?: me)? my (?:score|scores|stats|results?|progress)\b|"
-    r"\bdid i pass\b|\bhow many\b.{0,30}\b(?:right|correct|wrong)\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
+    r"\bdid i pass\b|\bhow many (?:questions |answers |ones )?(?:did|have|do) i (?:get|got|gotten|answer(?:ed)?)\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
     r"\bwhat can (?:you|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?$|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
     r"^how (?:does|do) (?:this|the) (?:app|tool|thing|site|bot|mentor|mock|mock interview|interview|quiz)(?: \w+)? work\b|"
     r"^how (?:do|can) i (?:start|begin|take|do) (?:a |an |the )?(?:mock|interview|quiz)\b|"
@@ -191,12 +191,12 @@ _TWO_NUMBERS = re.compile(
 _INTERVIEW = re.compile(
     # not "interviewers always quiz people on caching, how does it work": about interviews
     r"\b(?:mock|(?<!my )(?<!job )(?<!real )(?<!in an )(?<!in the )(?<!have )(?<!have an )(?<!got an )"
-    r"(?<!before )(?<!tomorrow )(?<!tomorrows )(?<!tmrw )(?<!friday )(?<!upcoming )(?<!next )"
+    r"(?<!before )(?<!tomorrow )(?<!tomorrows )(?<!tmrw )(?<!upcoming )(?<!next )"
     r"interview(?!ers?\b|ing\b| (?:is|was|tomorrow|tmrw|today|tonight|next|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|in \d))|"
     r"quiz(?! (?:people|candidates|them|others|folks)\b)|"
     r"(?:play|be|act as) (?:the |an |my )?interviewer|(?:test|quiz) myself|"
     # "my interview is on friday" is the real one; "start my interview" asks for a mock
-    r"(?:start|begin|run|do|continue|resume) (?:my |the |an? )?(?:practice )?interview\b|"
+    r"(?:start|begin|run|do|continue|resume) (?:my |the |an? )?(?:next |new |another )?(?:practice )?interview\b|"
     r"test me|grill me|drill me|examine me|ask me (?:some |a few )?"
     r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|ask me (?:stuff|things|anything)\b|ask me (?:about|on)\b|practice (?:questions|interview)|q ?& ?a round|viva|"
     r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"

@@ -235,7 +235,11 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         or re.match(
             r"(?:no|nope|nah)\b.{0,25}\b(?:here|for today|for now|another time|later)$", bare
         )
-        or (re.match(r"(?:no|nope|nah)\b", bare) and not _DOCKER_WORDS.search(bare))
+        or (
+            re.match(r"(?:no|nope|nah)\b", bare)
+            and not _DOCKER_WORDS.search(bare)
+            and not _ANY_QUESTION_WORD.search(bare)
+        )
     ):
         return Route("other", command="no")  # "no thanks i stop here for today"
 

@@ -571,6 +571,8 @@ ALL_SECTIONS = tuple(range(1, 21))
         ("could you show me how to publish a port", "clarify", (), None),
         ("pretend you're a recruiter and ask me 4 questions on section 9", "interview", (9,), 4),
         ("how many answers did i get right", "help", (), None),
+        ("how many swarm managers is right for prod", "clarify", (), None),
+        ("start the next interview on volumes", "interview", (6,), None),
         ("nope, that's it for now", "other", (), None),
     ],
 )  # fmt: skip
