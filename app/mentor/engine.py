@@ -25,7 +25,7 @@ from app.mentor.section_matcher import SectionMatcher
 from app.mentor.turn_context import STUDY_EVENTS, WHOLE_TEXT
 from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
 from app.prompts import Prompts
-from app.retrieval.index import clean_query
+from app.retrieval.index import MAX_K, clean_query
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge
@@ -312,6 +312,13 @@ class Mentor:
     def _hits(self, question: str) -> list[Hit]:
         return self.index.search(question, k=CLARIFY_K)
 
+    def _code_hits(self, question: str, sections: set[int]) -> list[Hit]:
+        """The best two chunks with a code block in `sections`: asked for an example, the answer
+        needs one even when the chunks that explain the topic have none ("how do healthchecks
+        work" is answered from prose; the HEALTHCHECK snippet sits under another heading)."""
+        found = self.index.search(question, k=MAX_K, sections=sections)
+        return [h for h in found if "```" in h.chunk.text][:2]
+
     def _passage(self, hit: Hit) -> dict[str, Any]:
         """A retrieved chunk as the composer and the prompt see it, with its answer units and
         their vectors from the index (embedded at build time)."""
@@ -341,6 +348,8 @@ class Mentor:
         elif simpler and state.current_section:
             question = f"{SECTION_TITLES[state.current_section]} explained simply"
         hits = self._hits(question)
+        if r.command == "example" and hits and not any("```" in h.chunk.text for h in hits):
+            hits += self._code_hits(question, {h.chunk.section for h in hits[:2]})
         passages = [self._passage(h) for h in hits]
         top_section = hits[0].chunk.section if hits else None
         analogy = self._analogy(top_section) if simpler and top_section else None
