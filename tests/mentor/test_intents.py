@@ -456,6 +456,33 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
         ("volume vs bind mount, got asked this in an interview and froze", "clarify", (), None),
         ("ok start my interview on networking", "interview", (5,), None),
         ("quiz me on compose and ask me about swarm", "interview", (8, 9), None),
+        # general rules from a development set of 351 helper-written messages
+        # (bench/data/intents_dev.yaml) and the fifth probe's misses; not those sets' messages
+        ("i have an interview on monday, show me the swarm notes", "section", (9,), None),
+        ("how does the quiz mode work here", "help", (), None),
+        ("how do i start a mock here", "help", (), None),
+        ("did i pass the security quiz", "help", (), None),
+        ("is there a list of topics somewhere", "help", (), None),
+        ("pretend you're the interviewer and ask me about volumes", "interview", (6,), None),
+        ("hit me with some questions about logging", "interview", (13,), None),
+        ("i'd like to get quizzed on registries", "interview", (12,), None),
+        ("quiz me on chapter nine, three questions", "interview", (9,), 3),
+        ("ask me 8 random docker interview qs", "interview", tuple(range(1, 21)), 8),
+        ("give me questions on compose and swarm, maybe 3", "interview", (8, 9), 3),
+        ("practice questions on the dockerfile side, multistage and buildkit", "interview", (7,), None),
+        ("where is the chapter about registries", "section", (12,), None),
+        ("the compose notes, where are they", "section", (8,), None),
+        ("healthcheck keeps failing and i dont know why", "clarify", (), None),
+        ("exit code 139", "clarify", (), None),
+        ("no thanks, done for today", "other", (), None),
+        # the kinds the fifth probe missed before its fix, in other words than the probe's
+        ("could you show me the networking stuff, bridges ports dns etc", "section", (5,), None),
+        ("could you show me how to publish a port", "clarify", (), None),
+        ("pretend you're a recruiter and ask me 4 questions on section 9", "interview", (9,), 4),
+        ("how many answers did i get right", "help", (), None),
+        ("how many swarm managers is right for prod", "clarify", (), None),
+        ("start the next interview on volumes", "interview", (6,), None),
+        ("nope, that's it for now", "other", (), None),
     ],
 )  # fmt: skip
 def test_shorthand_casual_references_and_counted_questions(
@@ -513,13 +540,19 @@ def test_a_second_request_after_reading_is_a_compound(
     assert (r.then.intent, r.then.sections) == ("interview", then)
 
 
-@pytest.mark.parametrize("message", ["alright got it, what's next", "moving on please"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "alright got it, what's next",
+        "moving on please",
+        "fine, next section then",
+        "ye",
+        "let's go to the following chapter",
+    ],
+)
 def test_going_on_in_other_words_is_next(matcher: SectionMatcher, message: str) -> None:
-    state = ConversationState(current_section=4, offered_section=5)
-    assert (route(message, state, matcher).intent, route(message, state, matcher).section) == (
-        "next",
-        5,
-    )
+    r = route(message, ConversationState(current_section=4, offered_section=5), matcher)
+    assert (r.intent, r.section) == ("next", 5)
 
 
 @pytest.mark.parametrize(
@@ -528,6 +561,8 @@ def test_going_on_in_other_words_is_next(matcher: SectionMatcher, message: str) 
         ("still confusing tbh, explain it like im 5 please", "simpler"),
         ("could you give an example", "example"),
         ("tell me more", "example"),
+        ("too complicated, explain it like i'm a beginner", "simpler"),
+        ("what's the command for that", "example"),
     ],
 )
 def test_a_follow_up_on_the_last_answer_stays_on_it(
@@ -541,54 +576,6 @@ def test_a_follow_up_on_the_last_answer_stays_on_it(
     assert route("thanks for the example", state, matcher).intent == "other"
 
 
-ALL_SECTIONS = tuple(range(1, 21))
-
-
-# general rules from a development set of 351 helper-written messages (bench/data/intents_dev.yaml);
-# the messages here are not that set's, so the fifth probe stays a measurement
-@pytest.mark.parametrize(
-    ("message", "intent", "sections", "count"),
-    [
-        ("i have an interview on monday, show me the swarm notes", "section", (9,), None),
-        ("how does the quiz mode work here", "help", (), None),
-        ("how do i start a mock here", "help", (), None),
-        ("did i pass the security quiz", "help", (), None),
-        ("is there a list of topics somewhere", "help", (), None),
-        ("pretend you're the interviewer and ask me about volumes", "interview", (6,), None),
-        ("hit me with some questions about logging", "interview", (13,), None),
-        ("i'd like to get quizzed on registries", "interview", (12,), None),
-        ("quiz me on chapter nine, three questions", "interview", (9,), 3),
-        ("ask me 8 random docker interview qs", "interview", ALL_SECTIONS, 8),
-        ("give me questions on compose and swarm, maybe 3", "interview", (8, 9), 3),
-        ("practice questions on the dockerfile side, multistage and buildkit", "interview", (7,), None),
-        ("where is the chapter about registries", "section", (12,), None),
-        ("the compose notes, where are they", "section", (8,), None),
-        ("healthcheck keeps failing and i dont know why", "clarify", (), None),
-        ("exit code 139", "clarify", (), None),
-        ("no thanks, done for today", "other", (), None),
-        # the kinds the fifth probe missed before its fix, in other words than the probe's
-        ("could you show me the networking stuff, bridges ports dns etc", "section", (5,), None),
-        ("could you show me how to publish a port", "clarify", (), None),
-        ("pretend you're a recruiter and ask me 4 questions on section 9", "interview", (9,), 4),
-        ("how many answers did i get right", "help", (), None),
-        ("how many swarm managers is right for prod", "clarify", (), None),
-        ("start the next interview on volumes", "interview", (6,), None),
-        ("nope, that's it for now", "other", (), None),
-    ],
-)  # fmt: skip
-def test_rules_from_the_development_set(
-    matcher: SectionMatcher,
-    message: str,
-    intent: str,
-    sections: tuple[int, ...],
-    count: int | None,
-) -> None:
-    r = route(message, ConversationState(), matcher)
-    assert r.intent == intent, (message, r)
-    assert (r.sections or ((r.section,) if r.section else ())) == sections, (message, r)
-    assert r.count == count
-
-
 @pytest.mark.parametrize(
     ("message", "then"),
     [("open section 4 and after quiz me", "interview"), ("section 6 and then 7 please", "section")],
@@ -596,23 +583,3 @@ def test_rules_from_the_development_set(
 def test_more_ways_to_join_two_requests(matcher: SectionMatcher, message: str, then: str) -> None:
     r = route(message, ConversationState(), matcher)
     assert r.intent == "section" and r.then is not None and r.then.intent == then, r
-
-
-@pytest.mark.parametrize(
-    "message", ["fine, next section then", "ye", "let's go to the following chapter"]
-)
-def test_still_more_ways_to_go_on(matcher: SectionMatcher, message: str) -> None:
-    r = route(message, ConversationState(current_section=4, offered_section=5), matcher)
-    assert (r.intent, r.section) == ("next", 5)
-
-
-@pytest.mark.parametrize(
-    ("message", "command"),
-    [("too complicated, explain it like i'm a beginner", "simpler"), ("what's the command for that", "example")],
-)  # fmt: skip
-def test_more_follow_ups_on_the_last_answer(
-    matcher: SectionMatcher, message: str, command: str
-) -> None:
-    state = ConversationState(current_section=5, last_topic="what is a macvlan network")
-    r = route(message, state, matcher)
-    assert (r.intent, r.command) == ("clarify", command)
