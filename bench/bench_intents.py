@@ -28,6 +28,7 @@ PROBE_V2 = Path(__file__).parent / "data" / "intents_probe_v2.yaml"
 PROBE_V3 = Path(__file__).parent / "data" / "intents_probe_v3.yaml"
 PROBE_V4 = Path(__file__).parent / "data" / "intents_probe_v4.yaml"
 PROBE_V5 = Path(__file__).parent / "data" / "intents_probe_v5.yaml"
+PROBE_V6 = Path(__file__).parent / "data" / "intents_probe_v6.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
 
 
@@ -115,6 +116,7 @@ def main() -> None:
         ("intents_probe_v3.yaml (third probe)", PROBE_V3),
         ("intents_probe_v4.yaml (fourth probe)", PROBE_V4),
         ("intents_probe_v5.yaml (fifth probe)", PROBE_V5),
+        ("intents_probe_v6.yaml (sixth probe)", PROBE_V6),
         ("intents_dev.yaml (development set, seen)", DEV),
     )
     for name, path in sets:

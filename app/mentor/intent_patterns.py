@@ -97,7 +97,7 @@ _QUESTIONS_WANTED = re.compile(
 )
 # "then what happens ...", "ok but why ...": a question after a lead-in word
 _LEAD_IN_QUESTION = re.compile(
-    r"^(?:then|so|and|but|ok|okay|wait|hmm|right|also)\s+(?:but\s+)?"
+    r"^(?:(?:then|so|and|but|ok|okay|wait|hmm|right|also)\s+){1,3}"
     r"(?:what|why|how|when|where|which|who|is|are|can|does|do|did|should)\b"
 )
 # a question asked after a pasted line: "OOMKilled true in docker inspect, what does it mean"
@@ -160,7 +160,9 @@ _HELP_SEARCH = re.compile(
     r"\bwhat can (?:you|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?$|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
     r"^how (?:does|do) (?:this|the) (?:app|tool|thing|site|bot|mentor|mock|mock interview|interview|quiz)(?: \w+)? work\b|"
     r"^how (?:do|can) i (?:start|begin|take|do) (?:a |an |the )?(?:mock|interview|quiz)\b|"
-    r"^(?:can|do|could) you (?:also )?(?:quiz|interview|test|show|do)\b.*\b(?:too|also|or only|as well)\b"
+    r"^(?:can|do|could) you (?:also )?(?:quiz|interview|test|show|do)\b.*\b(?:too|also|or only|as well|or (?:are you|is it) (?:just|only))\b|"
+    # "can i ask you random questions here or do i have to follow the sections in order?"
+    r"\bcan i ask (?:you )?(?:random |any |my own )?(?:docker )?questions\b|\b(?:do|must) i (?:have to|need to) (?:follow|go through|read|do) (?:the )?sections\b"
 )
 # "not 5, 6", "i meant 12 not 11", "wrong one, I asked for 8": the section the user corrects to
 _CORRECTED = re.compile(
@@ -194,7 +196,8 @@ _INTERVIEW = re.compile(
     r"(?<!before )(?<!tomorrow )(?<!tomorrows )(?<!tmrw )(?<!upcoming )(?<!next )"
     r"interview(?!ers?\b|ing\b| (?:is|was|tomorrow|tmrw|today|tonight|next|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|in \d))|"
     r"quiz(?! (?:people|candidates|them|others|folks)\b)|"
-    r"(?:play|be|act as) (?:the |an |my )?interviewer|(?:test|quiz) myself|"
+    r"(?:play|be|act as|act like|pretend (?:to be|you'?re|your|ur|you are)) (?:the |an? |my )?"
+    r"(?:interviewer|hiring manager|recruiter)|(?:test|quiz) myself|"
     # "my interview is on friday" is the real one; "start my interview" asks for a mock
     r"(?:start|begin|run|do|continue|resume) (?:my |the |an? )?(?:next |new |another )?(?:practice )?interview\b|"
     r"test me|grill me|drill me|examine me|ask me (?:some |a few )?"
@@ -238,7 +241,8 @@ _CARDS = re.compile(
 )
 _SIMPLER = re.compile(
     r"\b(?:simpler|eli5|simple terms|like i'?m (?:five|5)|dumb it down|plain english|simply|"
-    r"(?:like|as if) i(?:'?m| am) an? (?:beginner|newbie|noob|kid|child)|for (?:a )?(?:beginners?|dummies|newbies?))\b"
+    r"(?:like|as if) i(?:'?m| am) an? (?:beginner|newbie|noob|kid|child)|for (?:a )?(?:beginners?|dummies|newbies?)|"
+    r"more simpl[ey]|(?:in )?simple (?:words|english)|easier (?:words|way))\b"
 )
 # "5 questions", "3 hard networking questions" (up to two words between), not "section 3 qs"; a
 # range's upper bound is group 2
@@ -249,7 +253,7 @@ _COUNT = re.compile(
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,3}?(?:questions?|qs|q|ones)\b"
 )
 _NOTES_NUMBER = re.compile(
-    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|take me to|cover|learn)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
+    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|take me to|cover|learn|gimme|give me|lemme see|let me see|lemme read)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
 )
 _DOCKER_WORDS = re.compile(
     r"docker|container|image|dockerfile|compose|swarm|kubernetes|k8s|kubectl|volume|network|"
@@ -282,14 +286,15 @@ _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
     "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
     "of course why not right that's thats perfect awesome got it done bring give me for this "
-    "after what what's whats fine guess show i".split()
+    "after what what's whats fine guess show i gimme reading finished".split()
 )
 
 
 # "moving on pls", "keep going": a phrase that says go on, read as "next"
 _GO_ON = re.compile(
     r"\b(?:mov(?:e|ing) on|carry(?:ing)? on|keep (?:going|on)|go(?:ing)? on|"
-    r"(?:the )?following (?:section|one|chapter|part))\b"
+    r"(?:the )?following (?:section|one|chapter|part)|(?:the )?one after(?: this| that)?|"
+    r"what'?s after (?:this|that)(?: one)?)\b"
 )
 
 

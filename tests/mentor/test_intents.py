@@ -282,11 +282,20 @@ def test_the_vote_ignores_the_topic_and_the_examples_are_not_the_probe(
     import yaml
 
     from app.mentor.intent_examples import EXAMPLES
-    from bench.bench_intents import DATA, DEV, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, PROBE_V5
+    from bench.bench_intents import (
+        DATA,
+        DEV,
+        PROBE,
+        PROBE_V2,
+        PROBE_V3,
+        PROBE_V4,
+        PROBE_V5,
+        PROBE_V6,
+    )
 
     benched = {
         str(c["message"]).lower()
-        for path in (DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, PROBE_V5, DEV)
+        for path in (DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, PROBE_V5, PROBE_V6, DEV)
         for c in yaml.safe_load(path.read_text(encoding="utf-8"))
     }
     examples = {m.lower() for ms in EXAMPLES.values() for m in ms}
@@ -483,6 +492,11 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
         ("how many swarm managers is right for prod", "clarify", (), None),
         ("start the next interview on volumes", "interview", (6,), None),
         ("nope, that's it for now", "other", (), None),
+        # the kinds the sixth probe missed before its fix, in other words than the probe's
+        ("act like a recruiter, chapters 5 and 6", "interview", (5, 6), None),
+        ("can i ask you my own questions too", "help", (), None),
+        ("could you test me too, or are you only notes", "help", (), None),
+        ("ok so how would that look in a swarm stack", "clarify", (), None),
     ],
 )  # fmt: skip
 def test_shorthand_casual_references_and_counted_questions(
@@ -548,6 +562,7 @@ def test_a_second_request_after_reading_is_a_compound(
         "fine, next section then",
         "ye",
         "let's go to the following chapter",
+        "finished reading, the one after please",
     ],
 )
 def test_going_on_in_other_words_is_next(matcher: SectionMatcher, message: str) -> None:
@@ -563,6 +578,7 @@ def test_going_on_in_other_words_is_next(matcher: SectionMatcher, message: str) 
         ("tell me more", "example"),
         ("too complicated, explain it like i'm a beginner", "simpler"),
         ("what's the command for that", "example"),
+        ("say it more simply please", "simpler"),
     ],
 )
 def test_a_follow_up_on_the_last_answer_stays_on_it(
@@ -578,7 +594,11 @@ def test_a_follow_up_on_the_last_answer_stays_on_it(
 
 @pytest.mark.parametrize(
     ("message", "then"),
-    [("open section 4 and after quiz me", "interview"), ("section 6 and then 7 please", "section")],
+    [
+        ("open section 4 and after quiz me", "interview"),
+        ("section 6 and then 7 please", "section"),
+        ("give me 9 and after that 10", "section"),
+    ],
 )
 def test_more_ways_to_join_two_requests(matcher: SectionMatcher, message: str, then: str) -> None:
     r = route(message, ConversationState(), matcher)
