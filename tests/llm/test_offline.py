@@ -210,21 +210,24 @@ def _unit_passage(
     }
 
 
-def _picked(question: str, passage: dict[str, Any], query: list[float]) -> list[str]:
-    """The texts `select` picks (at most 3) from one passage for a hand-made query vector."""
+def _select(question: str, passages: list[dict[str, Any]], query: list[float]) -> list[Any]:
+    """What `select` picks (at most 3 units) from `passages` for a hand-made query vector."""
     import numpy as np
 
     vec = np.array(query, dtype=np.float32)
-    chosen = OfflineBackend(None).select(
-        question, [passage], limit=3, query_vector=vec / np.linalg.norm(vec)
+    return OfflineBackend(None).select(
+        question, passages, limit=3, query_vector=vec / np.linalg.norm(vec)
     )
-    return [u.text for _, u in chosen]
+
+
+def _picked(question: str, passage: dict[str, Any], query: list[float]) -> list[str]:
+    """The texts `select` picks (at most 3) from one passage for a hand-made query vector."""
+    return [u.text for _, u in _select(question, [passage], query)]
 
 
 def test_points_spread_over_what_the_passage_says_not_one_fact_twice() -> None:
     """After the lead, a unit close to one already picked adds little coverage: the next pick
     is the point not yet made, even when the repeat shares more words with the question."""
-    import numpy as np
 
     bank = _unit_passage(
         "q/ctr-oom",
@@ -248,11 +251,7 @@ def test_points_spread_over_what_the_passage_says_not_one_fact_twice() -> None:
             ("point", "Raise the memory limit or fix the leak in the application.", [0.1, 0, 0, 1]),
         ],
     )
-    query = np.array([1, 0.1, 0.1, 0.1], dtype=np.float32)
-    query /= np.linalg.norm(query)
-    chosen = OfflineBackend(None).select(
-        "what does exit code 137 mean", [bank], limit=3, query_vector=query
-    )
+    chosen = _select("what does exit code 137 mean", [bank], [1, 0.1, 0.1, 0.1])
     texts = [u.text for _, u in chosen]
     assert texts[0].startswith("Exit code 137 means the process")
     assert "Exit code 137 means SIGKILL, usually the kernel OOM killer." not in texts
@@ -261,7 +260,6 @@ def test_points_spread_over_what_the_passage_says_not_one_fact_twice() -> None:
 
 def test_the_passage_that_matches_the_question_supplies_the_points() -> None:
     """A bank question the user paraphrased outweighs a passage that only shares words."""
-    import numpy as np
 
     asked = _unit_passage(
         "q/net-host",
@@ -297,11 +295,7 @@ def test_the_passage_that_matches_the_question_supplies_the_points() -> None:
             ("sentence", "The none network mode leaves only a loopback interface.", [0.4, 0, 0, 1]),
         ],
     )
-    query = np.array([1, 0.05, 0.05, 0.2], dtype=np.float32)
-    query /= np.linalg.norm(query)
-    chosen = OfflineBackend(None).select(
-        "host network mode when would i use it", [other, asked], limit=3, query_vector=query
-    )
+    chosen = _select("host network mode when would i use it", [other, asked], [1, 0.05, 0.05, 0.2])
     assert {u.passage for _, u in chosen} == {1}
 
 
@@ -309,7 +303,6 @@ def test_a_passage_only_the_embedding_liked_does_not_fill_the_answer() -> None:
     """A bank question close in meaning that the hybrid rank put last ("stack deploy ignores
     build" once matched a question about `build: .` at 0.72) does not supply the short answer:
     the passage both rankings put first does, though its own relevance is a little lower."""
-    import numpy as np
 
     near = _unit_passage(
         "q/cmp-build-only",
@@ -351,11 +344,7 @@ def test_a_passage_only_the_embedding_liked_does_not_fill_the_answer() -> None:
         ],
     )
     asked["score"] = 1.0
-    query = np.array([1, 0.45, 0.2, 0], dtype=np.float32)
-    query /= np.linalg.norm(query)
-    chosen = OfflineBackend(None).select(
-        "stack deploy ignores build and depends_on", [near, asked], limit=3, query_vector=query
-    )
+    chosen = _select("stack deploy ignores build and depends_on", [near, asked], [1, 0.45, 0.2, 0])
     assert chosen[0][1].passage == 1
     assert chosen[0][1].text.startswith("docker stack deploy ignores build")
 
