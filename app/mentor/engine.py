@@ -339,16 +339,16 @@ class Mentor:
     async def _clarify(
         self, state: ConversationState, message: str, r: Route
     ) -> AsyncIterator[Event]:
-        simpler = r.command == "simpler"
+        simpler, example = r.command == "simpler", r.command == "example"
         question = (r.text or message).strip()
         if simpler and state.last_topic:
             question = state.last_topic
-        elif r.command == "example" and state.last_topic:
+        elif example and state.last_topic:
             question = f"{state.last_topic}: example"  # "can u give example?" after an answer
         elif simpler and state.current_section:
             question = f"{SECTION_TITLES[state.current_section]} explained simply"
         hits = self._hits(question)
-        if r.command == "example" and hits and not any("```" in h.chunk.text for h in hits):
+        if example and hits and not any("```" in h.chunk.text for h in hits):
             hits += self._code_hits(question, {h.chunk.section for h in hits[:2]})
         passages = [self._passage(h) for h in hits]
         top_section = hits[0].chunk.section if hits else None
@@ -357,7 +357,7 @@ class Mentor:
             "question": question,
             "passages": passages,
             "simpler": simpler,
-            "example": r.command == "example",
+            "example": example,
             "analogy": analogy,
             # the vector the search just computed: composing encodes nothing more
             # (the cleaned text, as search() encoded it: a line break must not encode it twice)
