@@ -30,6 +30,7 @@ PROBE_V4 = Path(__file__).parent / "data" / "intents_probe_v4.yaml"
 PROBE_V5 = Path(__file__).parent / "data" / "intents_probe_v5.yaml"
 PROBE_V6 = Path(__file__).parent / "data" / "intents_probe_v6.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
+DEV_V2 = Path(__file__).parent / "data" / "intents_dev_v2.yaml"
 
 
 @dataclass
@@ -118,6 +119,7 @@ def main() -> None:
         ("intents_probe_v5.yaml (fifth probe)", PROBE_V5),
         ("intents_probe_v6.yaml (sixth probe)", PROBE_V6),
         ("intents_dev.yaml (development set, seen)", DEV),
+        ("intents_dev_v2.yaml (second development set, seen)", DEV_V2),
     )
     for name, path in sets:
         print(f"--- {name}")

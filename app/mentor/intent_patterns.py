@@ -80,8 +80,12 @@ _INJECTION = re.compile(
     r"<\s*/?\s*system\s*>|\[system\]|override (?:your|the) (?:rules|instructions)"
 )
 # a request for N questions, a practice round, rapid fire: an interview even without the word
+_CARDINALS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty"
+)
 _QUESTIONS_WANTED = re.compile(
-    r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|some|a few|few|more|"
+    rf"\b(?:\d{{1,2}}|{_CARDINALS}|some|a few|few|more|"
     r"a couple(?: of)?|couple(?: of)?|several|a bunch of|a handful of)\s+"
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
@@ -106,7 +110,11 @@ _QUESTION_INSIDE = re.compile(
     r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|what (?:does|do|did)|"
     r"how (?:do|can|should|would|could) (?:i|you|we|one)|what (?:am i|is) (?:doing )?wrong|"
     # "exit code 137 means what": the question word after the thing asked about
-    r"means? what|meaning)\b"
+    r"means? what|meaning|"
+    # a question phrased as a statement: "i never understood what a dangling image is"
+    r"(?:i|i'?ve|i have) (?:never|still don'?t|don'?t|do not|didn'?t|can'?t|still can'?t|never really) "
+    r"(?:really |fully |quite )?(?:understood|understand|get|got|gotten|know|knew|figured out|figure out|"
+    r"grasped|grasp)\b.{0,12}\b(?:what|why|how|when|where|which|the difference))\b"
     # a question word at the end: "rootless setup how", "live-restore what does it do",
     # "swarm secrets where r they stored"; and a failure: "desktop wont start on windows"
     r"|\b(?:how|what (?:is|are|does|do) (?:it|they|this|that|these)(?: do| for)?|"
@@ -158,11 +166,16 @@ _HELP_SEARCH = re.compile(
     r"\b(?:how'?s|how is|what'?s|whats|what is|what was|show|see|check|view)(?: me)? my (?:score|scores|stats|results?|progress)\b|"
     r"\bdid i pass\b|\bhow many (?:questions |answers |ones )?(?:did|have|do) i (?:get|got|gotten|answer(?:ed)?)\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
     r"\bwhat can (?:you|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?$|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
-    r"^how (?:does|do) (?:this|the) (?:app|tool|thing|site|bot|mentor|mock|mock interview|interview|quiz)(?: \w+)? work\b|"
+    r"\bhow (?:does|do) (?:this |the )?(?:app|tool|thing|site|bot|mentor|mocks?|mock interviews?|interview mode|quiz(?:zes)?)(?: \w+)? work\b|"
+    r"\bhow (?:does|do) (?:this|the) (?:interview|quiz)(?: \w+)? work\b|"
+    # "do the notes cover kubernetes too", "is there a way to reset my progress"
+    r"\bdo (?:the |your |these )?(?:notes|sections|you) (?:also )?(?:cover|include|talk about|go into)\b|"
+    r"\b(?:reset|clear|wipe|delete|erase)\b.{0,20}\b(?:progress|score|scores|stats|history|results)\b|"
     r"^how (?:do|can) i (?:start|begin|take|do) (?:a |an |the )?(?:mock|interview|quiz)\b|"
     r"^(?:can|do|could) you (?:also )?(?:quiz|interview|test|show|do)\b.*\b(?:too|also|or only|as well|or (?:are you|is it) (?:just|only))\b|"
     # "can i ask you random questions here or do i have to follow the sections in order?"
-    r"\bcan i ask (?:you )?(?:random |any |my own )?(?:docker )?questions\b|\b(?:do|must) i (?:have to|need to) (?:follow|go through|read|do) (?:the )?sections\b"
+    r"\bcan i (?:just |also )?(?:ask|throw|send|type)(?: you)? (?:random |any |my own |other |some )?(?:docker )?questions\b|"
+    r"\b(?:do|must) i (?:have to|need to) (?:follow|go through|read|do|go) (?:the )?sections?\b(?! \d)|\bsection by section\b"
 )
 # "not 5, 6", "i meant 12 not 11", "wrong one, I asked for 8": the section the user corrects to
 _CORRECTED = re.compile(
@@ -194,7 +207,7 @@ _INTERVIEW = re.compile(
     # not "interviewers always quiz people on caching, how does it work": about interviews
     r"\b(?:mock|(?<!my )(?<!job )(?<!real )(?<!in an )(?<!in the )(?<!have )(?<!have an )(?<!got an )"
     r"(?<!before )(?<!tomorrow )(?<!tomorrows )(?<!tmrw )(?<!upcoming )(?<!next )"
-    r"interview(?!ers?\b|ing\b| (?:is|was|tomorrow|tmrw|today|tonight|next|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|in \d))|"
+    r"interview(?!ers?\b|ing\b|s\b| (?:is|was|went|goes|tomorrow|tmrw|today|tonight|next|prep\w*|process|tips|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|in \d))|"
     r"quiz(?! (?:people|candidates|them|others|folks)\b)|"
     r"(?:play|be|act as|act like|pretend (?:to be|you'?re|your|ur|you are)) (?:the |an? |my )?"
     r"(?:interviewer|hiring manager|recruiter)|(?:test|quiz) myself|"
@@ -247,13 +260,14 @@ _SIMPLER = re.compile(
 # "5 questions", "3 hard networking questions" (up to two words between), not "section 3 qs"; a
 # range's upper bound is group 2
 _COUNT = re.compile(
-    r"(?<!section )(?<!chapter )\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+    rf"(?<!section )(?<!chapter )\b(\d{{1,2}}|{_CARDINALS})"
     # "3-4 questions", "two or three qs": the lower count
-    r"((?:-|\s+(?:to|or)\s+)(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten))?\s*"
+    rf"((?:-|\s+(?:to|or)\s+)(?:\d{{1,2}}|{_CARDINALS}))?\s*"
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,3}?(?:questions?|qs|q|ones)\b"
 )
 _NOTES_NUMBER = re.compile(
-    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|go to|jump to|skip to|take me to|cover|learn|gimme|give me|lemme see|let me see|lemme read)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
+    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|"
+    r"(?:start|begin) (?:from|at|with)|go to|jump to|skip to|take me to|cover|learn|gimme|give me|lemme see|let me see|lemme read)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
 )
 _DOCKER_WORDS = re.compile(
     r"docker|container|image|dockerfile|compose|swarm|kubernetes|k8s|kubectl|volume|network|"
@@ -286,7 +300,9 @@ _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
     "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
     "of course why not right that's thats perfect awesome got it done bring give me for this "
-    "after what what's whats fine guess show i gimme reading finished".split()
+    "after what what's whats fine guess show i gimme reading finished"
+    # dictated punctuation: "next period"
+    " period".split()
 )
 
 
@@ -298,15 +314,36 @@ _GO_ON = re.compile(
 )
 
 
+def _squeezed(word: str) -> str:
+    """A word with its repeated letters typed once: "okk", "yesss", "pleaseee" -> "ok", "yes",
+    "please" (and "good" -> "god", the same for every word compared)."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+_YES_STRONG_SQUEEZED = frozenset(map(_squeezed, _YES_STRONG))
+_YES_FILLER_SQUEEZED = frozenset(map(_squeezed, _YES_FILLER))
+_YES_LONG = tuple(w for w in _YES_STRONG if len(w) >= 6)  # "contineu", "proceeed"
+
+
+def _strong_yes(word: str) -> bool:
+    if word in _YES_STRONG or _squeezed(word) in _YES_STRONG_SQUEEZED:
+        return True
+    return len(word) >= 6 and any(SequenceMatcher(None, word, w).ratio() >= 0.85 for w in _YES_LONG)
+
+
 def is_yes(bare: str) -> bool:
-    """ "yes", "ok next", "sure, let's continue", "next one pls": agreement to go on."""
+    """ "yes", "ok next", "sure, let's continue", "next one pls", "okk move on", "contineu":
+    agreement to go on."""
     if _YES.match(bare):
         return True
     words = re.findall(r"[\w'👍✅]+", _GO_ON.sub("next", bare))
     return (
         0 < len(words) <= 7
-        and any(w in _YES_STRONG for w in words)
-        and all(w in _YES_STRONG or w in _YES_FILLER for w in words)
+        and any(_strong_yes(w) for w in words)
+        and all(
+            _strong_yes(w) or w in _YES_FILLER or _squeezed(w) in _YES_FILLER_SQUEEZED
+            for w in words
+        )
     )
 
 
@@ -398,3 +435,55 @@ def _section_ref(text: str) -> tuple[int | None, str | None]:
     if value != int(value) or not 1 <= value <= LAST_SECTION:
         return None, out_of_range(raw)
     return int(value), None
+
+
+# "can u show me the volumes stuff, bind mounts tmpfs etc": a request, not a question (but "can
+# you show me how to mount one" asks how)
+_POLITE_REQUEST = re.compile(
+    r"^(?:can|could|would) (?:you|u) (?:please |pls )?(?:show|open|give|pull up|bring up)"
+    r"(?: me)? (?!how|what|why|when|where|which|an? example)"
+)
+# "where is the part about registries", "the volumes notes, where r they": a request for them
+_WHERE_ARE_NOTES = re.compile(
+    r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:[\w-]+ ){0,3}?(?:part|notes|section|chapter)\b|"
+    r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b"
+)
+# a reason given after a request: "... because the company is really into supply chain security"
+_REASON = re.compile(r"\b(?:because|cause|cuz|coz|bc|since)\b")
+# numbers that count something else: "my interview is in 2 days", "in 15 min", "all 20 sections"
+_NOT_A_SECTION = re.compile(
+    r"\b\d{1,2}\s*(?:min(?:ute)?s?|h|hrs?|hours?|days?|weeks?|months?|years?|yrs?|am|pm|sections|"
+    r"chapters|topics|people|devs?|developers|engineers|services|containers|nodes|servers|"
+    r"replicas|gb|mb|%)(?!\w)"
+)
+# "don't quiz me", "no need to test me": not a request for an interview
+_NOT_QUIZ = re.compile(
+    r"\b(?:don'?t|dont|do not|no need to|not here to|not asking (?:you )?to) (?:quiz|test|grill|drill|interview) me\b|"
+    r"\bno (?:quiz|quizzes|mock|interview)\b"
+)
+# "unrelated to docker but can you help me write an email": the user says it is off-topic
+_OFF_TOPIC_SAID = re.compile(
+    r"\b(?:unrelated to docker|not (?:docker|about docker|docker[- ]related)|nothing to do with docker|"
+    r"off[- ]?topic (?:question|but|here))\b"
+)
+# a go-on phrase inside a longer message (when a section was shown): "yes lets move on to the
+# next one", "... the architecture part. next", "took me a while ... continue with the next section"
+_GO_ON_IN_CHAT = re.compile(
+    r"\b(?:(?:the )?next (?:one|section|chapter|part|topic|module|lesson)|(?:on|onto|to) the next|"
+    r"mov(?:e|ing) on|carry on|keep going|go on|continue|next(?: (?:pls|please|plz))?$)\b"
+)
+# small talk or a goodbye at the end of a message: "... long day, how are you doing today"
+_SMALL_TALK_END = re.compile(
+    r"\b(?:how (?:are|r) (?:you|ya)(?: doing)?(?: today| tonight| this (?:morning|evening))?|"
+    r"how'?s (?:it going|your day)|bye+|goodbye|good ?night|cya|see (?:you|ya)(?: later| tomorrow| tmrw)?|"
+    r"wish me luck|ttyl|take care)$"
+)
+# "sections 1 to 3", "ch 4-6": every section in between (not "3-4 questions": a count)
+_RANGE = re.compile(
+    r"\b((?:sections?|secs?|chapters?|ch)\s*)(\d{1,2})\s*(?:to|-|through|thru|till|until)\s*(\d{1,2})\b"
+)
+# "sec 19", "sections 15 and 18", "chapter 4": the number after the word names a section
+_NUMBERED_SECTION = re.compile(
+    rf"\b(?:sections?|secs?|sects?|chapters?|ch)\s*#?\s*(\d{{1,2}}|{_NUM_WORD_RE})\b"
+    rf"(?:\s*(?:and|or|,)\s*(\d{{1,2}}|{_NUM_WORD_RE})\b)?"
+)

@@ -28,6 +28,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _CORRECTED,
     _COUNT,
     _DOCKER_WORDS,
+    _GO_ON_IN_CHAT,
     _GREETING,
     _HELP,
     _HELP_SEARCH,
@@ -36,26 +37,35 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _LEAD_IN_QUESTION,
     _MORE_ON_IT,
     _NO,
+    _NOT_A_SECTION,
     _NOT_NUMBER,
+    _NOT_QUIZ,
     _NOTES_NOUN,
     _NOTES_NUMBER,
     _NOTES_WORD,
     _NUM_WORD_RE,
+    _NUMBERED_SECTION,
+    _OFF_TOPIC_SAID,
     _PLAN,
     _PLAN_TIME,
     _POINTS_AT_NOTES,
+    _POLITE_REQUEST,
     _QUESTION_INSIDE,
     _QUESTION_START,
     _QUESTIONS_WANTED,
+    _RANGE,
+    _REASON,
     _RECALLS,
     _REQUEST_START,
     _REVISED,
     _SECTION_THEN_QUESTION,
     _SIMPLER,
+    _SMALL_TALK_END,
     _STUDY_VERB,
     _THE_ONE,
     _THEN,
     _TWO_NUMBERS,
+    _WHERE_ARE_NOTES,
     NUMBER_WORDS,
     _norm,
     _parse_number,
@@ -188,20 +198,36 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", section=state.current_section - 1, command="back")
     if _NO.match(bare):
         return Route("other", command="no")
+    if _OFF_TOPIC_SAID.search(bare):
+        return Route("other", command="off-topic")  # "unrelated to docker but can you ..."
 
     if _HELP_SEARCH.search(bare):
         return Route("help")
     wants_plan = bool(_PLAN.search(bare))
     if wants_plan and not re.search(r"\b(?:mock|quiz|interview me|test me|grill me)\b", bare):
         return Route("help", command="plan", count=plan_minutes(bare))
-    if _INTERVIEW.search(text) or (
-        _QUESTIONS_WANTED.search(text) and not _QUESTION_START.match(bare)
+    asked = _NOT_QUIZ.sub(" ", text)  # "don't quiz me, just explain ..." asks for no interview
+    if _INTERVIEW.search(asked) or (
+        _QUESTIONS_WANTED.search(asked)
+        and (not _QUESTION_START.match(bare) or _REQUEST_START.match(bare))
     ):
-        return _interview_route(text, state, matcher)
+        return _interview_route(_asking_part(message, text, matcher), state, matcher)
     if (corrected := _corrected(bare)) is not None:
         return Route("section", section=corrected, command="correction")
 
     number, problem = _section_ref(bare)
+    if (
+        number is None
+        and not problem
+        and state.current_section is not None
+        and "?" not in text
+        and not _QUESTION_START.match(bare)
+        and _GO_ON_IN_CHAT.search(bare)
+        and (re.search(r"\bnext\b", bare) or not matcher.by_words(bare))
+    ):
+        # "yes please!! ... keep going with the next section", "... the architecture part. next":
+        # going on, whatever else the message says (but "continue with compose" names a section)
+        return _next(state)
     if number is None and not problem and (m := _NOTES_NUMBER.match(bare)):
         word = m.group(1)
         number, problem = _section_ref(str(NUMBER_WORDS.get(word, word)))
@@ -230,6 +256,16 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
             return Route("clarify", command="example")
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
         return Route("other", command="greeting")
+    if (m := _SMALL_TALK_END.search(bare)) and "?" not in text[: m.start()]:
+        return Route("other", command="greeting")  # "... long day at work, how are you doing"
+    if (
+        state.last_topic
+        and len(bare.split()) <= 4
+        and re.match(
+            r"(?:(?:but|and|so|ok|okay|then)\s+)?(?:what|why|how|when|where|which|who)\b", bare
+        )
+    ):
+        return Route("clarify")  # "why tho", "how come": about the last answer
     if "?" not in text and (
         re.match(r"(?:no|nope|nah),? (?:thanks|thank you|thx|ty)\b", bare)
         or re.match(
@@ -244,7 +280,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("other", command="no")  # "no thanks i stop here for today"
 
     comparison = re.search(r"\b(?:vs|versus)\b", bare) and not _NOTES_NOUN.search(text)
-    asks = message.strip().endswith("?")
+    asks = message.strip().endswith("?") or _asks_inside(message)
     questiony = (
         bool(
             (_QUESTION_START.match(bare) and not _POLITE_REQUEST.match(bare))
@@ -314,6 +350,16 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     return Route("other", command="off-topic")
 
 
+def _asks_inside(message: str) -> bool:
+    """A question mark inside a longer message ends a question: "for my case, small team, one
+    server: should we use compose or swarm? the interviewer might ask why"."""
+    for asked in re.findall(r"[^.?!]*\?", message):
+        clause = _norm(re.split(r"[,:;]\s*", asked.strip())[-1]).strip(" ?!.")
+        if _QUESTION_START.match(clause) or _LEAD_IN_QUESTION.match(clause):
+            return True
+    return False
+
+
 def _asked_first(text: str, named: list[int], matcher: SectionMatcher) -> list[int]:
     """The sections a message names, the one it asks the notes of first: a name in the few words
     before "notes"/"section"/"chapter" ("never touched orchestration ... pull up the kubernetes
@@ -370,6 +416,26 @@ def _next(state: ConversationState) -> Route:
     return Route("next", section=1)
 
 
+def _asking_part(message: str, text: str, matcher: SectionMatcher) -> str:
+    """The part of a long message that asks for the interview, when it names what to ask
+    about: "... like 6 questions on ci/cd? the role title is build and release engineer" is
+    about CI/CD, and "tested on the emerging topics section, because the company is into
+    supply chain security" about Section 20. The whole text otherwise ("ask me 5 questions on
+    those two topics" names them in an earlier sentence)."""
+    sentences = [_norm(p) for p in re.split(r"(?<=[.?!;])\s+", message.strip()) if p.strip()]
+    asking = [
+        _REASON.split(p, maxsplit=1)[0]
+        for p in sentences
+        if _INTERVIEW.search(p) or _QUESTIONS_WANTED.search(p)
+    ]
+    part = " ".join(asking)
+    uncounted = _NOT_A_SECTION.sub(" ", _COUNT.sub(" ", part))
+    names = _NUMBERED_SECTION.search(part) or re.search(r"\b\d{1,2}\b", uncounted)
+    if asking and (names or matcher.by_words(part)) and part != text:
+        return part
+    return text
+
+
 def _interview_route(text: str, state: ConversationState, matcher: SectionMatcher) -> Route:
     # sections named by number come out first, so that "sec 19 only, two q" is not 19 questions
     # and "sections 1 to 3" is three sections
@@ -394,7 +460,8 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
     if _REVISED.search(text):
         sections = tuple(sorted(state.sections_seen)) or tuple(SECTION_TITLES)
         return Route("interview", sections=sections, count=count, command="revised")
-    numbers = referenced + [int(n) for n in re.findall(r"\b(\d{1,2})\b", text)]
+    bare_numbers = re.findall(r"\b(\d{1,2})\b", _NOT_A_SECTION.sub(" ", text))
+    numbers = referenced + [int(n) for n in bare_numbers]
     numbers = [n for n in numbers if 1 <= n <= LAST_SECTION]
     named = matcher.by_words(text, in_order=True)
     if len(named) > 1:
@@ -413,28 +480,6 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
         # none named: every section ("any" lets a compound request narrow it to its section)
         return Route("interview", sections=tuple(SECTION_TITLES), count=count, command="any")
     return Route("interview", sections=sections, count=count)
-
-
-# "can u show me the volumes stuff, bind mounts tmpfs etc": a request, not a question (but "can
-# you show me how to mount one" asks how)
-_POLITE_REQUEST = re.compile(
-    r"^(?:can|could|would) (?:you|u) (?:please |pls )?(?:show|open|give|pull up|bring up)"
-    r"(?: me)? (?!how|what|why|when|where|which|an? example)"
-)
-# "where is the part about registries", "the volumes notes, where r they": a request for them
-_WHERE_ARE_NOTES = re.compile(
-    r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:part|notes|section|chapter)\b|"
-    r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b"
-)
-# "sections 1 to 3", "ch 4-6": every section in between (not "3-4 questions": a count)
-_RANGE = re.compile(
-    r"\b((?:sections?|secs?|chapters?|ch)\s*)(\d{1,2})\s*(?:to|-|through|thru|till|until)\s*(\d{1,2})\b"
-)
-# "sec 19", "sections 15 and 18", "chapter 4": the number after the word names a section
-_NUMBERED_SECTION = re.compile(
-    rf"\b(?:sections?|secs?|sects?|chapters?|ch)\s*#?\s*(\d{{1,2}}|{_NUM_WORD_RE})\b"
-    rf"(?:\s*(?:and|or|,)\s*(\d{{1,2}}|{_NUM_WORD_RE})\b)?"
-)
 
 
 def _spell_range(m: re.Match[str]) -> str:

@@ -120,15 +120,19 @@ class SectionMatcher:
         return cls(aliases=aliases, embedder=embedder)
 
     def by_words(self, text: str, in_order: bool = False) -> list[int]:
-        """Sections whose title or alias appears in `text`, best (longest) match first (or in
-        the order they are named); a match inside a longer one ("containers" in "debugging
-        containers") does not count."""
+        """Sections whose title or alias appears in `text`, best first: the one named by the
+        most names ("wasm and sboms and docker scout ... supply chain" is Section 20), then the
+        longest match (or in the order they are named); a match inside a longer one
+        ("containers" in "debugging containers") does not count."""
         spans: dict[int, tuple[int, int]] = {}
+        found: dict[int, set[str]] = {}
         padded = f" {text} "
         for n, name, pattern in self._name_patterns():
             if name not in padded:  # the regex needs the name verbatim: skip it cheaply
                 continue
             m = pattern.search(padded)
+            if m:
+                found.setdefault(n, set()).add(m.group(0).removeprefix("docker "))
             if m and (n not in spans or m.end() - m.start() > spans[n][1] - spans[n][0]):
                 spans[n] = (m.start(), m.end())
         inside = {
@@ -140,7 +144,8 @@ class SectionMatcher:
         if in_order:
             return sorted((n for n in spans if n not in inside), key=lambda n: spans[n][0])
         return sorted(
-            (n for n in spans if n not in inside), key=lambda n: spans[n][0] - spans[n][1]
+            (n for n in spans if n not in inside),
+            key=lambda n: (-len(found[n]), spans[n][0] - spans[n][1]),
         )
 
     def own_names(self, text: str, sections: list[int]) -> list[int]:

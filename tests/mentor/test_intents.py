@@ -51,7 +51,10 @@ def test_yes_after_6_goes_to_7_never_9(matcher: SectionMatcher) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("yes", True), ("Sure, let's continue", True), ("next one pls", True), ("ok", True),
-     ("no", False), ("yes but what is a volume", False), ("next question about volumes", False)],
+     ("no", False), ("yes but what is a volume", False), ("next question about volumes", False),
+     # typed in a hurry or dictated: letters doubled, swapped, "period" spoken
+     ("okkk go on", True), ("continuee", True), ("proceeed", True), ("nextt period", True),
+     ("nooo", False), ("contain", False)],
 )  # fmt: skip
 def test_is_yes(text: str, expected: bool) -> None:
     assert is_yes(text.lower().replace(",", "")) is expected
@@ -83,7 +86,16 @@ def test_injection_attempts_are_other(matcher: SectionMatcher, message: str) -> 
 
 
 @pytest.mark.parametrize(
-    "message", ["what's the weather in Paris", "tell me a joke", "how to cook pasta"]
+    "message",
+    [
+        "what's the weather in Paris",
+        "tell me a joke",
+        "how to cook pasta",
+        # small talk or a goodbye after a long lead-in with a Docker-ish word in it
+        "rough week, the release manager moved every deadline again, how are you doing",
+        "ok that's enough logging for today, good night",
+        "not docker related but can you recommend a laptop for coding",
+    ],
 )
 def test_off_topic_is_other(matcher: SectionMatcher, message: str) -> None:
     assert route(message, ConversationState(), matcher).intent == "other"
@@ -497,6 +509,26 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
         ("can i ask you my own questions too", "help", (), None),
         ("could you test me too, or are you only notes", "help", (), None),
         ("ok so how would that look in a swarm stack", "clarify", (), None),
+        # general rules from a second development set of 340 messages
+        # (bench/data/intents_dev_v2.yaml); not that set's messages
+        ("twelve questions on everything, go", "interview", tuple(range(1, 21)), 12),
+        ("please dont test me, just explain how port publishing works", "clarify", (), None),
+        ("show me section 12, my friend says it matters most for interviews", "section", (12,), None),
+        ("setting up docker for interview prep, show me the install notes", "section", (2,), None),
+        ("do the sections cover ci/cd too", "help", (), None),
+        ("how do quizzes work in this app", "help", (), None),
+        ("can i reset my score and start over", "help", (), None),
+        ("can i just send you random questions or should i read sections first", "help", (), None),
+        ("can you do a practice round on swarm, maybe 4 questions?", "interview", (9,), 4),
+        ("quiz me on chapter 6, 2 questions, i only have 20 minutes", "interview", (6,), 2),
+        ("i've read all 20 sections already, give me a mock on everything", "interview", tuple(range(1, 21)), None),
+        ("test me on logging and monitoring, since my team is moving registries", "interview", (13,), None),
+        ("ask me 3 qs on volumes? the job ad mentions kubernetes a lot", "interview", (6,), 3),
+        ("where r the docker compose notes, cant find them", "section", (8,), None),
+        ("start from 3", "section", (3,), None),
+        ("i never really understood how the build cache works", "clarify", (), None),
+        ("three devs and one vps: should we pick swarm or plain compose? we deploy weekly", "clarify", (), None),
+        ("i need the notes on the emerging stuff, wasm, sboms, docker scout, our ci pipeline is a mess", "section", (20,), None),
     ],
 )  # fmt: skip
 def test_shorthand_casual_references_and_counted_questions(
@@ -563,6 +595,11 @@ def test_a_second_request_after_reading_is_a_compound(
         "ye",
         "let's go to the following chapter",
         "finished reading, the one after please",
+        # a go-on phrase inside a longer message, or typed in a hurry
+        "makes sense, we hit that cache issue at work last month. on to the next section",
+        "the volumes part was great, next one please",
+        "great stuff, thanks a lot, lets keep going",
+        "okkk next",
     ],
 )
 def test_going_on_in_other_words_is_next(matcher: SectionMatcher, message: str) -> None:
@@ -590,6 +627,14 @@ def test_a_follow_up_on_the_last_answer_stays_on_it(
     # with no last answer there is nothing to follow up on
     assert route(message, ConversationState(), matcher).command != "example"
     assert route("thanks for the example", state, matcher).intent == "other"
+
+
+@pytest.mark.parametrize("message", ["why tho", "how come?", "but why not"])
+def test_a_short_question_word_after_an_answer_asks_about_it(
+    matcher: SectionMatcher, message: str
+) -> None:
+    state = ConversationState(current_section=6, last_topic="how do named volumes work")
+    assert route(message, state, matcher).intent == "clarify"
 
 
 @pytest.mark.parametrize(
