@@ -90,7 +90,7 @@ _QUESTIONS_WANTED = re.compile(
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
     r"\b(?:questions|qs) at me\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
-    r"\bpracti[cs]e (?:answering|some|a few|with)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b|"
+    r"\bpracti[cs]e (?:answering|some|a few|with)\b|\bpracti[cs]e (?:[\w/-]+ ){0,3}(?:questions|qs)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b|"
     # "one question about debugging", "throw 3 hard ones at me"
     r"^(?:just |only )?(?:one|1|a single) (?:more )?(?:[a-z][\w-]* )?question (?:on|about)\b|"
     r"\bthrow\b.{0,30}\bat me\b|"
@@ -266,7 +266,9 @@ _COUNT = re.compile(
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,3}?(?:questions?|qs|q|ones)\b"
 )
 _NOTES_NUMBER = re.compile(
-    r"^(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|"
+    # "lets read 15", "i wanna open 7": a lead-in before the verb
+    r"^(?:(?:let'?s|lets|i want to|i wanna|i'?d like to|can we|can i|ok|okay|now|pls|please)\s+){0,2}"
+    r"(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|"
     r"(?:start|begin) (?:from|at|with)|go to|jump to|skip to|take me to|cover|learn|gimme|give me|lemme see|let me see|lemme read)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
 )
 _DOCKER_WORDS = re.compile(

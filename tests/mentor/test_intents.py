@@ -529,6 +529,8 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
         ("i never really understood how the build cache works", "clarify", (), None),
         ("three devs and one vps: should we pick swarm or plain compose? we deploy weekly", "clarify", (), None),
         ("i need the notes on the emerging stuff, wasm, sboms, docker scout, our ci pipeline is a mess", "section", (20,), None),
+        # the seventh probe's miss, in other words
+        ("i want to practise volume questions like an actual interviewer asks them", "interview", (6,), None),
     ],
 )  # fmt: skip
 def test_shorthand_casual_references_and_counted_questions(
@@ -643,6 +645,8 @@ def test_a_short_question_word_after_an_answer_asks_about_it(
         ("open section 4 and after quiz me", "interview"),
         ("section 6 and then 7 please", "section"),
         ("give me 9 and after that 10", "section"),
+        # the seventh probe's miss, in other words
+        ("ok i wanna open 4 and afterwards 5", "section"),
     ],
 )
 def test_more_ways_to_join_two_requests(matcher: SectionMatcher, message: str, then: str) -> None:
