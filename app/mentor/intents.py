@@ -211,7 +211,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         _QUESTIONS_WANTED.search(asked)
         and (not _QUESTION_START.match(bare) or _REQUEST_START.match(bare))
     ):
-        return _interview_route(_asking_part(message, text, matcher), state, matcher)
+        return _interview_route(text, state, matcher, _asking_part(message, text, matcher))
     if (corrected := _corrected(bare)) is not None:
         return Route("section", section=corrected, command="correction")
 
@@ -220,7 +220,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         number is None
         and not problem
         and state.current_section is not None
-        and "?" not in text
+        and "?" not in message
         and not _QUESTION_START.match(bare)
         and _GO_ON_IN_CHAT.search(bare)
         and (re.search(r"\bnext\b", bare) or not matcher.by_words(bare))
@@ -256,7 +256,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
             return Route("clarify", command="example")
     if _GREETING.match(bare) and len(bare.split()) <= 8 and not _DOCKER_WORDS.search(bare):
         return Route("other", command="greeting")
-    if (m := _SMALL_TALK_END.search(bare)) and "?" not in text[: m.start()]:
+    if _SMALL_TALK_END.search(bare) and "?" not in re.sub(r"[\W_]+$", "", message):
         return Route("other", command="greeting")  # "... long day at work, how are you doing"
     if (
         state.last_topic
@@ -266,7 +266,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         )
     ):
         return Route("clarify")  # "why tho", "how come": about the last answer
-    if "?" not in text and (
+    if "?" not in message and (
         re.match(r"(?:no|nope|nah),? (?:thanks|thank you|thx|ty)\b", bare)
         or re.match(
             r"(?:no|nope|nah)\b.{0,25}\b(?:here|for today|for now|another time|later)$", bare
@@ -416,12 +416,12 @@ def _next(state: ConversationState) -> Route:
     return Route("next", section=1)
 
 
-def _asking_part(message: str, text: str, matcher: SectionMatcher) -> str:
+def _asking_part(message: str, text: str, matcher: SectionMatcher) -> str | None:
     """The part of a long message that asks for the interview, when it names what to ask
     about: "... like 6 questions on ci/cd? the role title is build and release engineer" is
     about CI/CD, and "tested on the emerging topics section, because the company is into
-    supply chain security" about Section 20. The whole text otherwise ("ask me 5 questions on
-    those two topics" names them in an earlier sentence)."""
+    supply chain security" about Section 20. None when that part names nothing ("ask me 5
+    questions on those two topics" names them in an earlier sentence) or is the whole text."""
     sentences = [_norm(p) for p in re.split(r"(?<=[.?!;])\s+", message.strip()) if p.strip()]
     asking = [
         _REASON.split(p, maxsplit=1)[0]
@@ -433,30 +433,18 @@ def _asking_part(message: str, text: str, matcher: SectionMatcher) -> str:
     names = _NUMBERED_SECTION.search(part) or re.search(r"\b\d{1,2}\b", uncounted)
     if asking and (names or matcher.by_words(part)) and part != text:
         return part
-    return text
+    return None
 
 
-def _interview_route(text: str, state: ConversationState, matcher: SectionMatcher) -> Route:
-    # sections named by number come out first, so that "sec 19 only, two q" is not 19 questions
-    # and "sections 1 to 3" is three sections
-    text = _RANGE.sub(_spell_range, text)
-    referenced = [
-        int(n) if n.isdigit() else NUMBER_WORDS[n]
-        for m in _NUMBERED_SECTION.finditer(text)
-        for n in m.groups()
-        if n
-    ]
-    text = _NUMBERED_SECTION.sub(" ", text)
-    count = None
-    if m := (
-        _COUNT.search(text)
-        or re.search(r"\b(\d{1,2}) of them\b", text)
-        or re.search(r"\b(?:maybe|like|about|around|say) (\d{1,2})(?: or so)?$", text)
-    ):
-        raw = m.group(1)
-        count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
-        end = m.end(2) if m.re is _COUNT and m.group(2) else m.end(1)
-        text = text[: m.start(1)] + " " + text[end:]  # keep "networking" of "3 networking qs"
+def _interview_route(
+    text: str, state: ConversationState, matcher: SectionMatcher, about: str | None = None
+) -> Route:
+    """An interview request: the number of questions from the whole text, the sections from
+    `about` (the part that asks) when given: "quiz me on volumes because the job ad says
+    kubernetes, 3 questions" is 3 questions on volumes."""
+    referenced, count, text = _numbers_and_count(text)
+    if about is not None:
+        referenced, _, text = _numbers_and_count(about)
     if _REVISED.search(text):
         sections = tuple(sorted(state.sections_seen)) or tuple(SECTION_TITLES)
         return Route("interview", sections=sections, count=count, command="revised")
@@ -480,6 +468,31 @@ def _interview_route(text: str, state: ConversationState, matcher: SectionMatche
         # none named: every section ("any" lets a compound request narrow it to its section)
         return Route("interview", sections=tuple(SECTION_TITLES), count=count, command="any")
     return Route("interview", sections=sections, count=count)
+
+
+def _numbers_and_count(text: str) -> tuple[list[int], int | None, str]:
+    """(sections named by number, the number of questions, the rest of the text). Sections
+    named by number come out first, so that "sec 19 only, two q" is not 19 questions and
+    "sections 1 to 3" is three sections."""
+    text = _RANGE.sub(_spell_range, text)
+    referenced = [
+        int(n) if n.isdigit() else NUMBER_WORDS[n]
+        for m in _NUMBERED_SECTION.finditer(text)
+        for n in m.groups()
+        if n
+    ]
+    text = _NUMBERED_SECTION.sub(" ", text)
+    count = None
+    if m := (
+        _COUNT.search(text)
+        or re.search(r"\b(\d{1,2}) of them\b", text)
+        or re.search(r"\b(?:maybe|like|about|around|say) (\d{1,2})(?: or so)?$", text)
+    ):
+        raw = m.group(1)
+        count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
+        end = m.end(2) if m.re is _COUNT and m.group(2) else m.end(1)
+        text = text[: m.start(1)] + " " + text[end:]  # keep "networking" of "3 networking qs"
+    return referenced, count, text
 
 
 def _spell_range(m: re.Match[str]) -> str:

@@ -524,6 +524,8 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
         ("i've read all 20 sections already, give me a mock on everything", "interview", tuple(range(1, 21)), None),
         ("test me on logging and monitoring, since my team is moving registries", "interview", (13,), None),
         ("ask me 3 qs on volumes? the job ad mentions kubernetes a lot", "interview", (6,), 3),
+        ("quiz me on volumes because the job ad says kubernetes, 3 questions", "interview", (6,), 3),
+        ("how do i see container logs? thanks, bye", "clarify", (), None),
         ("where r the docker compose notes, cant find them", "section", (8,), None),
         ("start from 3", "section", (3,), None),
         ("i never really understood how the build cache works", "clarify", (), None),
@@ -607,6 +609,14 @@ def test_a_second_request_after_reading_is_a_compound(
 def test_going_on_in_other_words_is_next(matcher: SectionMatcher, message: str) -> None:
     r = route(message, ConversationState(current_section=4, offered_section=5), matcher)
     assert (r.intent, r.section) == ("next", 5)
+
+
+def test_a_question_about_going_on_is_not_going_on(matcher: SectionMatcher) -> None:
+    state = ConversationState(current_section=4, offered_section=5)
+    r = route(
+        "before we move on, why does the next section matter? keep going after", state, matcher
+    )
+    assert r.intent != "next", r
 
 
 @pytest.mark.parametrize(
