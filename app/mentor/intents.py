@@ -222,11 +222,12 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         and state.current_section is not None
         and "?" not in message
         and not _QUESTION_START.match(bare)
-        and _GO_ON_IN_CHAT.search(bare)
-        and (re.search(r"\bnext\b", bare) or not matcher.by_words(bare))
+        and (going_on := [m.group(0) for m in _GO_ON_IN_CHAT.finditer(bare)])
+        and (any("next" in g for g in going_on) or not matcher.by_words(bare))
     ):
         # "yes please!! ... keep going with the next section", "... the architecture part. next":
-        # going on, whatever else the message says (but "continue with compose" names a section)
+        # going on, whatever else the message says (but "continue with the compose notes, next
+        # week is my interview" names a section)
         return _next(state)
     if number is None and not problem and (m := _NOTES_NUMBER.match(bare)):
         word = m.group(1)

@@ -617,6 +617,8 @@ def test_a_question_about_going_on_is_not_going_on(matcher: SectionMatcher) -> N
         "before we move on, why does the next section matter? keep going after", state, matcher
     )
     assert r.intent != "next", r
+    r = route("continue with the compose notes, next week is my interview", state, matcher)
+    assert (r.intent, r.section) == ("section", 8), r
 
 
 @pytest.mark.parametrize(
