@@ -170,7 +170,7 @@ _HELP_SEARCH = re.compile(
     r"\bhow (?:does|do) (?:this|the) (?:interview|quiz)(?: \w+)? work\b|"
     # "do the notes cover kubernetes too", "is there a way to reset my progress"
     r"\bdo (?:the |your |these )?(?:notes|sections|you) (?:also )?(?:cover|include|talk about|go into)\b|"
-    r"\b(?:reset|clear|wipe|delete|erase)\b.{0,20}\b(?:progress|score|scores|stats|history|results)\b|"
+    r"\b(?:reset|clear|wipe|delete|erase)\b.{0,20}\bmy (?:progress|score|scores|stats|history|results)\b|"
     r"^how (?:do|can) i (?:start|begin|take|do) (?:a |an |the )?(?:mock|interview|quiz)\b|"
     r"^(?:can|do|could) you (?:also )?(?:quiz|interview|test|show|do)\b.*\b(?:too|also|or only|as well|or (?:are you|is it) (?:just|only))\b|"
     # "can i ask you random questions here or do i have to follow the sections in order?"
@@ -463,10 +463,12 @@ _NOT_QUIZ = re.compile(
     r"\b(?:don'?t|dont|do not|no need to|not here to|not asking (?:you )?to) (?:quiz|test|grill|drill|interview) me\b|"
     r"\bno (?:quiz|quizzes|mock|interview)\b"
 )
-# "unrelated to docker but can you help me write an email": the user says it is off-topic
+# "unrelated to docker but can you help me write an email": the user says it is off-topic, up
+# front or before a "but" (not "why is my build slow, or is it not docker related?")
 _OFF_TOPIC_SAID = re.compile(
-    r"\b(?:unrelated to docker|not (?:docker|about docker|docker[- ]related)|nothing to do with docker|"
-    r"off[- ]?topic (?:question|but|here))\b"
+    r"^(?:\S+\s+){0,4}(?:unrelated to docker|not (?:docker|about docker|docker[- ]related)|nothing to do with docker|"
+    r"off[- ]?topic (?:question|but|here))\b|"
+    r"\b(?:unrelated to docker|not (?:about docker|docker[- ]related)|nothing to do with docker),? but\b"
 )
 # a go-on phrase inside a longer message (when a section was shown): "yes lets move on to the
 # next one", "... the architecture part. next", "took me a while ... continue with the next section"

@@ -526,6 +526,8 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
         ("ask me 3 qs on volumes? the job ad mentions kubernetes a lot", "interview", (6,), 3),
         ("quiz me on volumes because the job ad says kubernetes, 3 questions", "interview", (6,), 3),
         ("how do i see container logs? thanks, bye", "clarify", (), None),
+        ("why is my build so slow, or is that not docker related?", "clarify", (), None),
+        ("how do i clear the build progress output", "clarify", (), None),
         ("where r the docker compose notes, cant find them", "section", (8,), None),
         ("start from 3", "section", (3,), None),
         ("i never really understood how the build cache works", "clarify", (), None),
