@@ -474,7 +474,9 @@ _OFF_TOPIC_SAID = re.compile(
 # next one", "... the architecture part. next", "took me a while ... continue with the next section"
 _GO_ON_IN_CHAT = re.compile(
     r"\b(?:(?:the )?next (?:one|section|chapter|part|topic|module|lesson)|(?:on|onto|to) the next|"
-    r"mov(?:e|ing) on|carry on|keep going|go on|continue|next(?: (?:pls|please|plz))?$)\b"
+    # ... but not "continue learning about zombie processes", "go on about X", "move on to X"
+    r"(?:mov(?:e|ing) on|carry on|keep going|go on|continue)(?!\s+(?:\w+ing|about|with|to)\b)|"
+    r"next(?: (?:pls|please|plz))?$)\b"
 )
 # small talk or a goodbye at the end of a message: "... long day, how are you doing today"
 _SMALL_TALK_END = re.compile(

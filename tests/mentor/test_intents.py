@@ -621,6 +621,8 @@ def test_a_question_about_going_on_is_not_going_on(matcher: SectionMatcher) -> N
     assert r.intent != "next", r
     r = route("continue with the compose notes, next week is my interview", state, matcher)
     assert (r.intent, r.section) == ("section", 8), r
+    r = route("i want to continue learning about zombie processes", state, matcher)
+    assert r.intent != "next", r
 
 
 @pytest.mark.parametrize(
