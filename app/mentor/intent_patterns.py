@@ -108,7 +108,9 @@ _LEAD_IN_QUESTION = re.compile(
 _QUESTION_INSIDE = re.compile(
     r"\b(?:what (?:does|do|did) (?:it|this|that|these|those|.{1,40}) mean|what(?: is|'s) (?:it|this|that) for|"
     r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|what (?:does|do|did)|"
-    r"how (?:do|can|should|would|could) (?:i|you|we|one)|what (?:am i|is) (?:doing )?wrong|"
+    r"how (?:else |exactly |then )?(?:do|can|should|would|could) (?:i|you|we|one)|what (?:am i|is) (?:doing )?wrong|"
+    # "wasm and model runner what are these new docker things"
+    r"what (?:is|are) (?:these|those|this|that)(?: [\w-]+){0,4}$|"
     # "exit code 137 means what": the question word after the thing asked about
     r"means? what|meaning|"
     # a question phrased as a statement: "i never understood what a dangling image is"
