@@ -480,6 +480,12 @@ _GO_ON_IN_CHAT = re.compile(
     r"(?:mov(?:e|ing) on|carry on|keep going|go on|continue)(?!\s+(?:\w+ing|about|with|to)\b)|"
     r"next(?: (?:pls|please|plz))?$)\b"
 )
+# going on asked as a question: "can we move on to the next one?", "could we continue pls"
+_GO_ON_ASKED = re.compile(
+    r"^(?:can|could|shall|should|may) (?:we|i|you) (?:please |pls |just |now )?"
+    r"(?:move on|go on|continue|carry on|keep going|proceed|"
+    r"(?:go to|do|have|see|get|start|read) the next)\b"
+)
 # small talk or a goodbye at the end of a message: "... long day, how are you doing today"
 _SMALL_TALK_END = re.compile(
     r"\b(?:how (?:are|r) (?:you|ya)(?: doing)?(?: today| tonight| this (?:morning|evening))?|"

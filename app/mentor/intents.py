@@ -28,6 +28,7 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _CORRECTED,
     _COUNT,
     _DOCKER_WORDS,
+    _GO_ON_ASKED,
     _GO_ON_IN_CHAT,
     _GREETING,
     _HELP,
@@ -220,8 +221,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         number is None
         and not problem
         and state.current_section is not None
-        and "?" not in message
-        and not _QUESTION_START.match(bare)
+        and (("?" not in message and not _QUESTION_START.match(bare)) or _GO_ON_ASKED.match(bare))
         and (going_on := [m.group(0) for m in _GO_ON_IN_CHAT.finditer(bare)])
         and (any("next" in g for g in going_on) or not matcher.by_words(bare))
     ):

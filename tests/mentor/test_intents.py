@@ -609,6 +609,9 @@ def test_a_second_request_after_reading_is_a_compound(
         "the volumes part was great, next one please",
         "great stuff, thanks a lot, lets keep going",
         "okkk next",
+        "can we move on to the next one?",
+        "could we continue pls",
+        "can we go to the next section now, this one was easy",
     ],
 )
 def test_going_on_in_other_words_is_next(matcher: SectionMatcher, message: str) -> None:
