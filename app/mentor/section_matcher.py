@@ -6,7 +6,7 @@ that the vote is about the request, not the subject."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -126,14 +126,9 @@ class SectionMatcher:
         ("containers" in "debugging containers") does not count."""
         spans: dict[int, tuple[int, int]] = {}
         found: dict[int, set[str]] = {}
-        padded = f" {text} "
-        for n, name, pattern in self._name_patterns():
-            if name not in padded:  # the regex needs the name verbatim: skip it cheaply
-                continue
-            m = pattern.search(padded)
-            if m:
-                found.setdefault(n, set()).add(m.group(0).removeprefix("docker "))
-            if m and (n not in spans or m.end() - m.start() > spans[n][1] - spans[n][0]):
+        for n, _, m in self._named_in(text):
+            found.setdefault(n, set()).add(m.group(0).removeprefix("docker "))
+            if n not in spans or m.end() - m.start() > spans[n][1] - spans[n][0]:
                 spans[n] = (m.start(), m.end())
         inside = {
             n
@@ -152,15 +147,21 @@ class SectionMatcher:
         """The `sections` that `text` names by a name of their own: "buildkit" is a name of
         Sections 7 and 20, so "dockerfile things like multistage and buildkit" names only 7. All
         of them when none has a name of its own."""
-        padded = f" {text} "
         found: dict[int, set[str]] = {n: set() for n in sections}
-        for n, name, pattern in self._name_patterns():
-            if n in found and name in padded and pattern.search(padded):
+        for n, name, _ in self._named_in(text):
+            if n in found:
                 found[n].add(name)
         own = [
             n for n in sections if found[n] - set().union(*(found[o] for o in sections if o != n))
         ]
         return own or sections
+
+    def _named_in(self, text: str) -> Iterator[tuple[int, str, re.Match[str]]]:
+        """(section, name, where) for every title or alias that `text` holds as whole words."""
+        padded = f" {text} "
+        for n, name, pattern in self._name_patterns():
+            if name in padded and (m := pattern.search(padded)):  # verbatim first: cheap
+                yield n, name, m
 
     def _name_patterns(self) -> list[tuple[int, str, re.Pattern[str]]]:
         """(section, name, its whole-word pattern) for every alias and its "docker "-less form,
