@@ -19,8 +19,9 @@ import yaml
 
 from app.catalog import LAST_SECTION, SECTION_TITLES
 from app.conversation import ConversationState
-from app.mentor.intents import Route, route
+from app.mentor.intents import route
 from app.mentor.section_matcher import SectionMatcher
+from app.mentor.types import Route
 
 DATA = Path(__file__).parent / "data" / "intents.yaml"
 PROBE = Path(__file__).parent / "data" / "intents_probe.yaml"

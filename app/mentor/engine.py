@@ -20,10 +20,10 @@ from app.llm.base import Backend, BackendError, Request
 from app.llm.offline import OfflineBackend
 from app.mentor import replies
 from app.mentor.evidence import Evidence
-from app.mentor.intents import Route, route
+from app.mentor.intents import route
 from app.mentor.section_matcher import SectionMatcher
 from app.mentor.turn_context import STUDY_EVENTS, WHOLE_TEXT
-from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply
+from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply, Route
 from app.prompts import Prompts
 from app.retrieval.index import MAX_K, clean_query
 

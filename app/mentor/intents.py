@@ -5,19 +5,19 @@ request ("section 5 then quiz me", "do 6 and 7") is split and comes back with `R
 Where the rules are unsure (a statement no rule claims, an otherwise off-topic message), the
 nearest labelled examples vote (`SectionMatcher.vote` in app/mentor/section_matcher.py), with
 the Docker topic masked so that the vote is about the request, not the subject. The vocabulary
-(regexes, number words) lives in app/mentor/intent_patterns.py.
+(regexes, number words) lives in app/mentor/intent_patterns.py; reading an interview request (how
+many questions, on which sections) in app/mentor/interview_request.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from app.catalog import LAST_SECTION, SECTION_TITLES
 from app.conversation import ConversationState
-from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of_range are public here too
+from app.mentor.intent_patterns import (
     _AFTERWARDS,
-    _ALL,
     _AND_REQUEST,
     _ANY_QUESTION_WORD,
     _BACK,
@@ -26,7 +26,6 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _CODE_OR_PORT,
     _CONFUSED,
     _CORRECTED,
-    _COUNT,
     _DOCKER_WORDS,
     _GO_ON_ASKED,
     _GO_ON_IN_CHAT,
@@ -38,14 +37,12 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _LEAD_IN_QUESTION,
     _MORE_ON_IT,
     _NO,
-    _NOT_A_SECTION,
     _NOT_NUMBER,
     _NOT_QUIZ,
     _NOTES_NOUN,
     _NOTES_NUMBER,
     _NOTES_WORD,
     _NUM_WORD_RE,
-    _NUMBERED_SECTION,
     _OFF_TOPIC_SAID,
     _PLAN,
     _PLAN_TIME,
@@ -54,11 +51,8 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _QUESTION_INSIDE,
     _QUESTION_START,
     _QUESTIONS_WANTED,
-    _RANGE,
-    _REASON,
     _RECALLS,
     _REQUEST_START,
-    _REVISED,
     _SECTION_THEN_QUESTION,
     _SIMPLER,
     _SMALL_TALK_END,
@@ -73,31 +67,16 @@ from app.mentor.intent_patterns import (  # noqa: F401 - is_yes, is_back, out_of
     _section_ref,
     is_back,
     is_yes,
-    out_of_range,
 )
+from app.mentor.interview_request import asking_part, interview_route
 from app.mentor.section_matcher import SectionMatcher
-from app.mentor.types import Intent
+from app.mentor.types import Route
 
 ON_TOPIC_SIMILARITY = 0.5  # for questions with no Docker word at all
 # a short message built around a word of the notes the model does not know ("tini?", "is gvisor
 # worth it") is about that word; in a longer one the other words carry the meaning, and common
 # words the model lacks ("delete", "cursor") would claim off-topic questions
 TERM_MESSAGE_WORDS = 5
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a message goes. `problem` carries a friendly error (e.g. a section out of range)."""
-
-    intent: Intent
-    section: int | None = None
-    sections: tuple[int, ...] = ()
-    command: str | None = None  # "back", "simpler", "injection", "greeting", "progress" ...
-    count: int | None = None
-    problem: str | None = None
-    confidence: float = 1.0
-    then: Route | None = None  # the second part of a compound request, done after this one
-    text: str | None = None  # a compound request's part in the user's words (its question)
 
 
 def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Route:
@@ -212,7 +191,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         _QUESTIONS_WANTED.search(asked)
         and (not _QUESTION_START.match(bare) or _REQUEST_START.match(bare))
     ):
-        return _interview_route(text, state, matcher, _asking_part(message, text, matcher))
+        return interview_route(text, state, matcher, asking_part(message, text, matcher))
     if (corrected := _corrected(bare)) is not None:
         return Route("section", section=corrected, command="correction")
 
@@ -384,7 +363,7 @@ def _by_vote(
         sec = named[0] if named else matcher.by_meaning(bare, threshold=0.45)[0]
         return Route("section", section=sec, command="by-vote", confidence=share) if sec else None
     if intent == "interview":
-        return replace(_interview_route(text, state, matcher), confidence=share)
+        return replace(interview_route(text, state, matcher), confidence=share)
     if intent == "other":
         return Route("other", command="off-topic", confidence=share)
     if intent in ("help", "clarify"):
@@ -415,92 +394,6 @@ def _next(state: ConversationState) -> Route:
             return Route("interview", sections=tuple(SECTION_TITLES), command="after-20")
         return Route("next", section=state.current_section + 1)
     return Route("next", section=1)
-
-
-def _asking_part(message: str, text: str, matcher: SectionMatcher) -> str | None:
-    """The part of a long message that asks for the interview, when it names what to ask
-    about: "... like 6 questions on ci/cd? the role title is build and release engineer" is
-    about CI/CD, and "tested on the emerging topics section, because the company is into
-    supply chain security" about Section 20. None when that part names nothing ("ask me 5
-    questions on those two topics" names them in an earlier sentence) or is the whole text."""
-    sentences = [_norm(p) for p in re.split(r"(?<=[.?!;])\s+", message.strip()) if p.strip()]
-    asking = [
-        _REASON.split(p, maxsplit=1)[0]
-        for p in sentences
-        if _INTERVIEW.search(p) or _QUESTIONS_WANTED.search(p)
-    ]
-    part = " ".join(asking)
-    uncounted = _NOT_A_SECTION.sub(" ", _COUNT.sub(" ", part))
-    names = _NUMBERED_SECTION.search(part) or re.search(r"\b\d{1,2}\b", uncounted)
-    if asking and (names or matcher.by_words(part)) and part != text:
-        return part
-    return None
-
-
-def _interview_route(
-    text: str, state: ConversationState, matcher: SectionMatcher, about: str | None = None
-) -> Route:
-    """An interview request: the number of questions from the whole text, the sections from
-    `about` (the part that asks) when given: "quiz me on volumes because the job ad says
-    kubernetes, 3 questions" is 3 questions on volumes."""
-    referenced, count, text = _numbers_and_count(text)
-    if about is not None:
-        referenced, _, text = _numbers_and_count(about)
-    if _REVISED.search(text):
-        sections = tuple(sorted(state.sections_seen)) or tuple(SECTION_TITLES)
-        return Route("interview", sections=sections, count=count, command="revised")
-    bare_numbers = re.findall(r"\b(\d{1,2})\b", _NOT_A_SECTION.sub(" ", text))
-    numbers = referenced + [int(n) for n in bare_numbers]
-    numbers = [n for n in numbers if 1 <= n <= LAST_SECTION]
-    named = matcher.by_words(text, in_order=True)
-    if len(named) > 1:
-        named = matcher.own_names(text, named)
-    sections = tuple(dict.fromkeys([*numbers, *named]))
-    this = re.search(r"\b(?:this|that|current|same)\s+(?:section|topic|one)\b", text)
-    if not sections and this and state.current_section:
-        sections = (state.current_section,)
-    if not sections and not _ALL.search(text):
-        tail = re.split(r"\b(?:on|about|for|in|regarding)\b", text, maxsplit=1)
-        if len(tail) == 2 and tail[1].strip():
-            sec, _ = matcher.by_meaning(tail[1].strip(), threshold=0.45)
-            if sec is not None:
-                sections = (sec,)
-    if not sections:
-        # none named: every section ("any" lets a compound request narrow it to its section)
-        return Route("interview", sections=tuple(SECTION_TITLES), count=count, command="any")
-    return Route("interview", sections=sections, count=count)
-
-
-def _numbers_and_count(text: str) -> tuple[list[int], int | None, str]:
-    """(sections named by number, the number of questions, the rest of the text). Sections
-    named by number come out first, so that "sec 19 only, two q" is not 19 questions and
-    "sections 1 to 3" is three sections."""
-    text = _RANGE.sub(_spell_range, text)
-    referenced = [
-        int(n) if n.isdigit() else NUMBER_WORDS[n]
-        for m in _NUMBERED_SECTION.finditer(text)
-        for n in m.groups()
-        if n
-    ]
-    text = _NUMBERED_SECTION.sub(" ", text)
-    count = None
-    if m := (
-        _COUNT.search(text)
-        or re.search(r"\b(\d{1,2}) of them\b", text)
-        or re.search(r"\b(?:maybe|like|about|around|say) (\d{1,2})(?: or so)?$", text)
-    ):
-        raw = m.group(1)
-        count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))
-        end = m.end(2) if m.re is _COUNT and m.group(2) else m.end(1)
-        text = text[: m.start(1)] + " " + text[end:]  # keep "networking" of "3 networking qs"
-    return referenced, count, text
-
-
-def _spell_range(m: re.Match[str]) -> str:
-    low, high = int(m.group(2)), int(m.group(3))
-    if not 1 <= low < high <= LAST_SECTION:
-        return m.group(0)
-    return m.group(1) + " ".join(str(n) for n in range(low, high + 1))
 
 
 def _route_in_interview(

@@ -12,6 +12,21 @@ INTENTS: tuple[str, ...] = ("section", "next", "interview", "answer", "clarify",
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where a message goes. `problem` carries a friendly error (e.g. a section out of range)."""
+
+    intent: Intent
+    section: int | None = None
+    sections: tuple[int, ...] = ()
+    command: str | None = None  # "back", "simpler", "injection", "greeting", "progress" ...
+    count: int | None = None
+    problem: str | None = None
+    confidence: float = 1.0
+    then: Route | None = None  # the second part of a compound request, done after this one
+    text: str | None = None  # a compound request's part in the user's words (its question)
+
+
+@dataclass(frozen=True)
 class Citation:
     section: int
     heading: str
