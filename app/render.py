@@ -137,6 +137,12 @@ def to_html(markdown: str) -> str:
     return _clean(_md().render(markdown), _ALLOWED_ATTRS)
 
 
+def inline_to_html(markdown: str) -> str:
+    """One line of Markdown (a question, a key point) as sanitised inline HTML: `code`, emphasis
+    and links, no paragraph around it."""
+    return _clean(_md().renderInline(markdown), _ALLOWED_ATTRS)
+
+
 def note_to_html(markdown: str) -> str:
     """A curated note: like to_html, with heading ids (`app.text.anchor`) kept."""
     return _clean(_notes_md().render(markdown), {**_ALLOWED_ATTRS, "h2": {"id"}, "h3": {"id"}})

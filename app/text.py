@@ -34,6 +34,19 @@ def anchor(heading: str) -> str:
     return slugify(_IMP.sub("", heading))
 
 
+def question_anchor(question_id: str) -> str:
+    """The id of a bank question on its section's printable page (`/sections/N#q-<id>`)."""
+    return f"q-{question_id}"
+
+
+def spot(chunk_id: str, heading: str) -> str:
+    """Where a retrieved passage sits on its section's page: a bank question's own entry
+    ("q/net-drivers-overview" -> "q-net-drivers-overview"), else its heading's anchor."""
+    if chunk_id.startswith("q/"):
+        return question_anchor(chunk_id[2:])
+    return anchor(heading)
+
+
 # -- stopwords -----------------------------------------------------------------------------------
 
 # Query words that carry no topic (retrieval and composition).

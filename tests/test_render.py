@@ -69,3 +69,9 @@ def test_warming_loads_the_notes_languages_once_and_renders_the_same(
     assert '<pre><code class="language-dockerfile">' in html and '<span class="k">FROM' in html
     # an unknown language is escaped, not highlighted (and not an error)
     assert "<code" in render.to_html("```nosuchlanguage\n<b>x</b>\n```\n")
+
+
+def test_a_line_renders_inline_and_sanitised() -> None:
+    html = render.inline_to_html("What does `-p 8080:80` do? <script>alert(1)</script>")
+    assert html.startswith("What does <code>-p 8080:80</code> do?")
+    assert "<p>" not in html and "<script>" not in html

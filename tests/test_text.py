@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.text import spell_out
+from app.text import spell_out, spot
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,8 @@ def test_shorthand_is_spelt_out(typed: str, spelt: str) -> None:
 )
 def test_tokens_and_dockers_own_words_stay_as_typed(text: str) -> None:
     assert spell_out(text) == text
+
+
+def test_a_passage_spot_is_a_bank_entry_or_a_heading_anchor() -> None:
+    assert spot("q/net-dns", "Interview question: How do ...") == "q-net-dns"
+    assert spot("s05/dns/1", "Service Discovery & DNS (IMP)") == "service-discovery-dns"

@@ -24,7 +24,7 @@ import numpy as np
 
 from app.llm.base import Backend, BackendError, Request
 from app.retrieval.chunking import split_units
-from app.text import anchor, stem
+from app.text import spot, stem
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -131,14 +131,14 @@ def _restates(a: set[str], b: set[str]) -> bool:
 
 
 def _link(passage: dict[str, Any]) -> str:
-    """The passage's citation as a Markdown link to its heading on the printable page."""
+    """The passage's citation as a Markdown link to its spot on the printable page: its
+    heading, or a bank question's own entry."""
     label = str(passage.get("citation", ""))
     section, heading = passage.get("section"), passage.get("heading")
     if not section or not heading:
         return label
-    if str(passage.get("id", "")).startswith("q/"):
-        return f"[{label}](/sections/{section})"  # bank answers have no heading on the page
-    return f"[{label}](/sections/{section}#{anchor(str(heading))})"
+    where = passage.get("anchor") or spot(str(passage.get("id", "")), str(heading))
+    return f"[{label}](/sections/{section}#{where})"
 
 
 class OfflineBackend(Backend):

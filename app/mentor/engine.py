@@ -330,6 +330,7 @@ class Mentor:
             "citation": c.citation(),
             "section": c.section,
             "heading": c.heading,
+            "anchor": c.anchor,
             "score": hit.score,
             "dense": hit.dense,
             "units": units,
@@ -365,7 +366,9 @@ class Mentor:
         }
         # cite what the answer drew on: the top passages, one entry per heading
         citations = list(
-            dict.fromkeys(Citation(h.chunk.section, h.chunk.heading) for h in hits[:3])
+            dict.fromkeys(
+                Citation(h.chunk.section, h.chunk.heading, h.chunk.anchor) for h in hits[:3]
+            )
         )
         yield Meta("clarify", top_section, citations)
         text, notice, backend_name = "", None, self.offline.name

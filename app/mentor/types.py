@@ -30,14 +30,15 @@ class Route:
 class Citation:
     section: int
     heading: str
+    spot: str | None = None  # where it sits on the page when not under `heading` (a bank question)
 
     def to_json(self) -> dict[str, Any]:
         return {"section": self.section, "heading": self.heading, "anchor": self.anchor}
 
     @property
     def anchor(self) -> str:
-        """The heading's id on the printable page: `/sections/N#anchor` lands on the spot."""
-        return anchor(self.heading)
+        """Its id on the printable page: `/sections/N#anchor` lands on the spot."""
+        return self.spot or anchor(self.heading)
 
     def __str__(self) -> str:
         return f"Section {self.section} > {self.heading}"

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.knowledge import Knowledge, Question, Section
-from app.text import slugify
+from app.text import slugify, spot
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
 CHUNKER_VERSION = "9"
@@ -48,6 +48,11 @@ class Chunk:
     def citation(self) -> str:
         """'Section 5 > Service Discovery & DNS'."""
         return f"Section {self.section} > {self.heading}"
+
+    @property
+    def anchor(self) -> str:
+        """Its spot on the section's printable page: `/sections/N#<anchor>` lands on it."""
+        return spot(self.id, self.heading)
 
     def embed_text(self) -> str:
         """What the embedding model and BM25 see: the text with its section and heading as context.

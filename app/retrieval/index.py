@@ -84,6 +84,7 @@ class Hit:
             "score": round(self.score, 4),
             "text": c.text,
             "citation": c.citation(),
+            "anchor": c.anchor,
             "kind": c.kind,
             "id": c.id,
             "imp": c.imp,

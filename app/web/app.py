@@ -62,6 +62,7 @@ def create_app(settings: Settings, *, engine_factory: EngineFactory | None = Non
         # every note rendered once: a section is served as fast as /healthz
         markdowns = {n: s.markdown for n, s in kb.sections.items()}
         app.state.notes = render.render_notes(markdowns, settings.resolved_index_dir)
+        app.state.banks = {}  # each section's question bank, rendered on its page's first visit
         db = Database(settings.resolved_database_url)
         await asyncio.to_thread(db.create_schema)
         app.state.db = db

@@ -22,6 +22,7 @@ from app.catalog import LAST_SECTION, SECTION_TITLES
 from app.conversation import ConversationState
 from app.errors import NotFound
 from app.store import load_state
+from app.text import question_anchor
 from app.web.deps import KnowledgeDep, OwnerDep, RepoDep, SettingsDep
 from app.web.views import APP_NAME, TEMPLATES, message_view, shell_context, templates
 
@@ -112,6 +113,27 @@ def _sidebar_tag(shell: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
+def _bank(request: Request, kb: KnowledgeDep, number: int) -> tuple[list[dict[str, Any]], str]:
+    """The section's interview questions as the page shows them (each at `question_anchor`, so
+    a citation of a bank answer lands on it), rendered once per process, and their digest."""
+    banks: dict[int, tuple[list[dict[str, Any]], str]] = request.app.state.banks
+    if number not in banks:
+        questions = kb.section(number).questions
+        entries = [
+            {
+                "anchor": question_anchor(q.id),
+                "question": render.inline_to_html(q.question),
+                "imp": q.imp,
+                "html": render.to_html(q.model_answer),
+                "key_points": [render.inline_to_html(k) for k in q.key_points],
+            }
+            for q in questions
+        ]
+        digest = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:8]
+        banks[number] = (entries, digest)
+    return banks[number]
+
+
 @router.get("/sections/{number}", response_class=HTMLResponse)
 def section_page(
     request: Request, repo: RepoDep, who: OwnerDep, kb: KnowledgeDep, number: str
@@ -122,10 +144,11 @@ def section_page(
         raise NotFound(f"Section {n} has no notes in this build")
     section = kb.section(n)
     note: render.RenderedNote = request.app.state.notes[n]
+    bank, bank_tag = _bank(request, kb, n)
     shell = shell_context(repo, who, kb, nav="notes", current_section=n)
-    # revalidated on every visit (no-cache) and answered 304 while neither the note, the
-    # page's templates nor the caller's sidebar changed
-    etag = f'"{note.etag.strip(chr(34))}-{_templates_tag()}-{_sidebar_tag(shell)}"'
+    # revalidated on every visit (no-cache) and answered 304 while neither the note, its
+    # question bank, the page's templates nor the caller's sidebar changed
+    etag = f'"{note.etag.strip(chr(34))}-{bank_tag}-{_templates_tag()}-{_sidebar_tag(shell)}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
@@ -133,6 +156,7 @@ def section_page(
         **shell,
         "section": section,
         "html": note.html,
+        "bank": bank,
         "prev": n - 1 if n > 1 else None,
         "next": n + 1 if n < LAST_SECTION else None,
         "page_title": f"Section {n}: {section.title} · {APP_NAME}",

@@ -58,6 +58,7 @@ class SearchHit(Open):
     score: Number
     text: str
     citation: str
+    anchor: str = Field(description="its spot on the printable page: /sections/N#anchor")
     kind: str
     id: str
 

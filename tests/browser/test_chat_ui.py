@@ -73,11 +73,17 @@ def test_a_clarification_shows_its_citations(page: Any) -> None:
     expect(reply.locator(".md")).to_contain_text("137")
     links = reply.locator(".citations a")
     assert links.count() >= 1
-    assert re.fullmatch(r"/sections/\d+", links.first.get_attribute("href") or "")
+    hrefs = [str(a.get_attribute("href")) for a in links.all()]
+    assert all(re.fullmatch(r"/sections/\d+#[a-z0-9-]+", h) for h in hrefs), hrefs
     expect(links.first).to_have_text(re.compile(r"^§\d+ · .+"))
     simpler = send_quick(page, reply, "Explain simpler")
     expect(simpler.locator(".md")).not_to_be_empty()
     shot(page, "clarification", full_page=False)
+    for href in hrefs:  # each source opens its note at the spot it cites
+        page.goto(href)
+        spot = page.locator(f"#{href.split('#', 1)[1]}")
+        expect(spot).to_be_visible()
+        expect(spot).to_be_in_viewport()
 
 
 def send_quick(page: Any, reply: Any, label: str) -> Any:

@@ -96,3 +96,27 @@ def test_search_on_a_375px_phone_opens_the_drawer(browser: Any, server: str) -> 
     finally:
         context.close()
     assert problems == [], problems
+
+
+def test_a_bank_answer_result_opens_its_entry_on_the_page(page: Any) -> None:
+    page.goto("/")
+    press_slash_outside_any_field(page)
+    box = page.get_by_role("combobox", name="Search the notes")
+    box.press_sequentially("which network drivers does docker ship with", delay=10)
+    bank = page.locator('#search-results a[href^="/sections/5#q-"]').first
+    expect(bank).to_be_attached()
+    href = str(bank.get_attribute("href"))
+    bank.click()
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+    entry = page.locator(f"#{href.split('#', 1)[1]}")
+    expect(entry).to_have_js_property("open", True)  # the model answer shows, unfolded
+    expect(entry.locator(".bank__points")).to_be_visible()
+    expect(entry).to_be_in_viewport()
+    # another entry's link on the same page (a hash change, no reload) opens that one too
+    other = page.locator("details.bank__q").nth(2)
+    other_id = str(other.get_attribute("id"))
+    expect(other).to_have_js_property("open", False)
+    page.evaluate(f"location.hash = '#{other_id}'")
+    expect(other).to_have_js_property("open", True)
+    expect(other).to_be_in_viewport()
+    shot(page, "bank-entry", full_page=False)

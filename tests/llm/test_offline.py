@@ -125,8 +125,8 @@ def test_a_two_part_bank_question_leads_with_the_part_that_was_asked() -> None:
 def test_citations_link_to_the_heading_on_the_printable_page() -> None:
     answer = compose("exit code 137 oom killed memory limit", PITFALL, BANK)
     assert "[Section 14 > Exit Codes (IMP)](/sections/14#exit-codes)" in answer
-    # bank answers have no heading on the page: the link opens the note
-    assert "(/sections/14)" in answer
+    # a bank answer has its own entry on the page, under the notes
+    assert "(/sections/14#q-s14-exit-137)" in answer
 
 
 def test_a_how_to_question_gets_a_snippet_others_need_more_shared_terms() -> None:

@@ -256,10 +256,15 @@ def test_hit_json_shape() -> None:
         "score": 0.8123,
         "text": "text",
         "citation": "Section 5 > DNS",
+        "anchor": "dns",
         "kind": "note",
         "id": "s05/dns/0",
         "imp": True,
     }
+    bank = Chunk(
+        "q/net-dns", 5, "Docker Networking", "Interview question: How ...", "question", "t"
+    )
+    assert Hit(bank, 0.5).to_json()["anchor"] == "q-net-dns"  # its entry on the page
 
 
 def test_answer_units_are_embedded_at_build_and_cached(

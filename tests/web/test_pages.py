@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.catalog import SECTION_TITLES
@@ -57,6 +58,38 @@ def test_printable_section_pages(client: TestClient) -> None:
         r = client.get(f"/sections/{bad}", headers={"Accept": "text/html"})
         assert r.status_code == 404 and "text/html" in r.headers["content-type"]
         assert "1-20" in r.text
+
+
+def test_a_section_page_holds_its_question_bank_each_at_its_own_spot(client: TestClient) -> None:
+    html = client.get("/sections/5").text
+    entries = re.findall(r'<details class="bank__q" id="(q-[a-z0-9-]+)">', html)
+    assert len(entries) >= 10 and "q-net-drivers-overview" in entries
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "an id used twice: a citation could land on the wrong spot"
+    start = html.index('id="q-net-drivers-overview"')
+    entry = html[start : html.index("</details>", start)]
+    assert "Which network drivers does Docker ship with" in entry  # the question
+    assert "VXLAN" in entry and 'class="bank__points"' in entry  # the answer, the key points
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what does exit code 137 mean", "how do containers on two hosts talk to each other"],
+)
+def test_every_citation_of_an_answer_lands_on_a_spot_of_its_page(
+    client: TestClient, question: str
+) -> None:
+    body = chat(client, question)
+    assert body["intent"] == "clarify"
+    linked = re.findall(r"\]\(/sections/(\d+)#([a-z0-9-]+)\)", body["markdown"])
+    cited = {(c["section"], c["anchor"]) for c in body["citations"]}
+    spots = cited | {(int(n), a) for n, a in linked}
+    assert linked and any(a.startswith("q-") for _, a in spots)  # bank answers among them
+    for n, a in spots:
+        assert f'id="{a}"' in client.get(f"/sections/{n}").text, (n, a)
+    history = client.get(f"/c/{body['conversation_id']}").text  # the message's Sources list
+    for n, a in cited:
+        assert f'href="/sections/{n}#{a}"' in history
 
 
 def test_the_whole_guide_downloads_as_markdown(client: TestClient) -> None:

@@ -1,5 +1,5 @@
 // The sidebar's search box: results from GET /api/search as you type (debounced), each opening
-// the printable note at its heading (/sections/N#anchor). Keyboard: "/" focuses the box (and
+// the printable note at its spot (/sections/N#anchor). Keyboard: "/" focuses the box (and
 // opens the drawer on a phone), arrows move, Enter opens, Escape clears and closes.
 // Rule, as in chat.js: text from the server is only ever set with textContent.
 (function () {
@@ -17,18 +17,9 @@
   var active = -1;
   var lastQuery = "";
 
-  // the same slug as app.text.anchor(): the heading without its (IMP) mark, lower case,
-  // runs of anything else than a-z0-9 as one "-"
-  function anchor(heading) {
-    var slug = heading.replace(/\s*\(IMP\)\s*$/i, "").toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    return slug || "untitled";
-  }
-
   function href(hit) {
-    // interview-bank answers have no heading on the printable page: open the note's top
-    if (hit.kind === "question") return "/sections/" + hit.section;
-    return "/sections/" + hit.section + "#" + anchor(hit.heading);
+    // the server names the spot: a heading's anchor, or a bank question's entry
+    return "/sections/" + hit.section + "#" + hit.anchor;
   }
 
   function options() { return list.querySelectorAll("[role=option]"); }
