@@ -155,6 +155,17 @@ REQUEST_FILLER = frozenset(
     "do lets let's let us the a an on about some pls please plz now stuff bit bits part me go over "
     "through with w i wanna want to more again quick docker topic".split()
 )
+# what else a short request for a section's notes holds beside the section's name ("gimme the
+# compose stuff", "images chapter pls", "jump to ci/cd", "logging + monitoring"): any other word
+# is a detail asked about ("backup a named volume", "swarm firewall ports", "exec format error")
+NAVIGATION_FILLER = REQUEST_FILLER | frozenset(
+    "notes note chapter section sec part parts one ones things basics intro overview and n & + / "
+    "first then after next jump gimme give show open read see back like etc all that this those "
+    "ok okay so yo hey hi can u you i we start begin continue of for in it its docker's straight "
+    "directly right away move get into learn learning study studying revise revising cover "
+    "running using working walk material materials content lesson lessons recap refresher review "
+    "reviewing summary topics".split()
+)
 _STUDY_VERB = re.compile(r"\b(?:go over|go through|cover|look at|open|revise|study)\b")
 _THE_ONE = re.compile(r"\bthe [\w-]+(?: [\w-]+)? one$")  # "can you do the swarm one"
 # the user points at a section by its topic: "that part", "the one about X", "X section"

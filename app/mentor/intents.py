@@ -260,7 +260,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("other", command="no")  # "no thanks i stop here for today"
 
     comparison = re.search(r"\b(?:vs|versus)\b", bare) and not _NOTES_NOUN.search(text)
-    asks = message.strip().endswith("?") or _asks_inside(message)
+    asks = message.strip().endswith("?") or _asks_inside(message) or _asks_last(message)
     questiony = (
         bool(
             (_QUESTION_START.match(bare) and not _POLITE_REQUEST.match(bare))
@@ -297,7 +297,13 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", section=named[0], command="by-name")
     if named and not questiony:
         words = bare.split()
-        if _NOTES_WORD.search(text) or len(words) <= 4:
+        # a short message of names alone asks for the notes; one that names something more
+        # ("backup a named volume") or two sections' topics at once ("swarm firewall ports")
+        # asks about that detail
+        two_topics = len(set(named)) > 1 and not re.search(r"\b(?:and|n|then|or)\b|[&+/,]", bare)
+        if _NOTES_WORD.search(text) or (
+            len(words) <= 4 and not matcher.details(bare) and not two_topics
+        ):
             return Route("section", section=named[0], command="by-name")
     if named and _REQUEST_START.match(bare) and _NOTES_NOUN.search(text):
         return Route("section", section=named[0], command="by-name")
@@ -318,6 +324,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         ):
             return Route("clarify", command="simpler")
         if not questiony and (voted := _by_vote(text, bare, state, matcher)) is not None:
+            if voted.intent == "section" and matcher.details(bare) and not _NOTES_WORD.search(text):
+                return Route("clarify")
             return voted  # a statement no rule claimed: "walk me through compose"
         return Route("clarify")
     if (voted := _by_vote(text, bare, state, matcher)) is not None and voted.intent != "clarify":
@@ -328,6 +336,22 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         if sec is not None:
             return Route("section", section=sec, command="by-meaning", confidence=score)
     return Route("other", command="off-topic")
+
+
+def _asks_last(message: str) -> bool:
+    """A question asked in the last clause, after a statement: "we deploy :latest everywhere and
+    rollbacks are a mess, whats a sane tagging strategy" (a request such as "..., can u show me
+    the notes" is not one)."""
+    clauses = [c for c in re.split(r"[,:;.!?]+\s*", message.strip()) if c.strip()]
+    if len(clauses) < 2:
+        return False
+    last = _norm(clauses[-1]).strip()
+    return (
+        len(last.split()) >= 3
+        and bool(_QUESTION_START.match(last))
+        and not _POLITE_REQUEST.match(last)
+        and not _REQUEST_START.match(last)
+    )
 
 
 def _asks_inside(message: str) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from app.catalog import SECTION_KEYWORDS, SECTION_TITLES
-from app.mentor.intent_patterns import REQUEST_FILLER, _norm
+from app.mentor.intent_patterns import NAVIGATION_FILLER, REQUEST_FILLER, _norm
 from app.mentor.types import Intent
 from app.retrieval.embeddings import encode_cached
 from app.text import spell_out
@@ -205,6 +205,11 @@ class SectionMatcher:
         kubernetes bit"): a request for that section, whatever its first word."""
         rest = self.delexicalise(text).split()
         return "topic" in rest and all(w in REQUEST_FILLER for w in rest)
+
+    def details(self, text: str) -> list[str]:
+        """The words of `text` that are neither a section's name nor request filler: what a
+        short message asks about beyond the section ("backup a named volume" -> ["backup"])."""
+        return [w for w in self.delexicalise(text).split() if w not in NAVIGATION_FILLER]
 
     def by_meaning(self, text: str, threshold: float = 0.5) -> tuple[int | None, float]:
         if self.embedder is None:
