@@ -161,7 +161,7 @@ REQUEST_FILLER = frozenset(
 NAVIGATION_FILLER = REQUEST_FILLER | frozenset(
     "notes note chapter section sec part parts one ones things basics intro overview and n & + / "
     "first then after next jump gimme give show open read see back like etc all that this those "
-    "ok okay so yo hey hi can u you i we start begin continue of for in it its docker's straight "
+    "ok okay so yo hey hi can u you i we start begin continue thru of for in it its docker's straight "
     "directly right away move get into learn learning study studying revise revising cover "
     "running using working walk material materials content lesson lessons recap refresher review "
     "reviewing summary topics".split()

@@ -255,6 +255,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
             re.match(r"(?:no|nope|nah)\b", bare)
             and not _DOCKER_WORDS.search(bare)
             and not _ANY_QUESTION_WORD.search(bare)
+            and not matcher.quotes_notes(bare)  # "no space left on device"
         )
     ):
         return Route("other", command="no")  # "no thanks i stop here for today"
@@ -279,12 +280,19 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         )  # "volumes notes, where r they"
     if _BARE_COMMAND.match(bare) and not matcher.only_names(bare):
         return Route("clarify")  # "docker diff": what it does, not a whole section
-    if named and not asks and not comparison and matcher.only_names(bare):
+    two_topics = len(set(named)) > 1 and not re.search(r"\b(?:and|n|then|or)\b|[&+/,]", bare)
+    if named and not asks and not comparison and not two_topics and matcher.only_names(bare):
         return Route("section", section=named[0], command="by-name")
     pointer_at_end = bool(re.search(r"\b(?:section|chapter|part|notes|stuff|one)$", bare))
     if not comparison and _POINTS_AT_NOTES.search(bare) and (pointer_at_end or not questiony):
         # "the compose chapter", "that part", "the one about container lifecycle"
         pointer = _POINTS_AT_NOTES.sub(" ", bare)
+        if not named and not matcher.details(pointer):
+            # nothing beside the pointer ("the section", "this chapter"): the one on screen,
+            # else the list of sections (meaning would pick one at random)
+            if state.current_section is not None:
+                return Route("section", section=state.current_section, command="by-name")
+            return Route("help")
         sec = named[0] if named else matcher.by_meaning(pointer, threshold=0.45)[0]
         if sec is not None:
             return Route("section", section=sec, command="by-name")
@@ -298,9 +306,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     if named and not questiony:
         words = bare.split()
         # a short message of names alone asks for the notes; one that names something more
-        # ("backup a named volume") or two sections' topics at once ("swarm firewall ports")
-        # asks about that detail
-        two_topics = len(set(named)) > 1 and not re.search(r"\b(?:and|n|then|or)\b|[&+/,]", bare)
+        # ("backup a named volume") or two sections' topics at once ("swarm firewall ports",
+        # "install a volume plugin") asks about that detail
         if _NOTES_WORD.search(text) or (
             len(words) <= 4 and not matcher.details(bare) and not two_topics
         ):
@@ -313,6 +320,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         _DOCKER_WORDS.search(text)
         or named
         or (len(bare.split()) <= TERM_MESSAGE_WORDS and matcher.notes_term(bare))
+        or matcher.quotes_notes(bare)
     )
     if not docker_ish and questiony:
         # a question with no Docker word: on-topic only if it is close to some section
@@ -324,8 +332,12 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         ):
             return Route("clarify", command="simpler")
         if not questiony and (voted := _by_vote(text, bare, state, matcher)) is not None:
-            if voted.intent == "section" and matcher.details(bare) and not _NOTES_WORD.search(text):
-                return Route("clarify")
+            if (
+                voted.intent == "section"
+                and (matcher.details(bare) or two_topics)
+                and not _NOTES_WORD.search(text)
+            ):
+                return Route("clarify")  # "ship container logs to loki", "install a volume plugin"
             return voted  # a statement no rule claimed: "walk me through compose"
         return Route("clarify")
     if (voted := _by_vote(text, bare, state, matcher)) is not None and voted.intent != "clarify":

@@ -58,14 +58,23 @@ def _derived(word: str, known: frozenset[str]) -> bool:
     return True
 
 
-def notes_words(kb: Knowledge) -> frozenset[str]:
-    """Every word of the notes and the question banks (lower case, hyphenated words whole)."""
+def notes_words(kb: Knowledge) -> list[str]:
+    """Every word of the notes and the question banks in order (lower case, hyphenated words
+    whole)."""
     texts = []
     for section in kb.sections.values():
         texts.append(section.markdown)
         for q in section.questions:
             texts += [q.question, q.model_answer, *q.key_points]
-    return frozenset(_WORD.findall(" ".join(texts).lower()))
+    return _WORD.findall(" ".join(texts).lower())
+
+
+# the words of the section titles name their section ("dockerfile techniques", "kubernetes
+# integration", "perf optimization"), wherever they stand
+_TITLE_WORDS = frozenset(_WORD.findall(" ".join(SECTION_TITLES.values()).lower()))
+QUOTED_WORDS = (
+    4  # a message of this many words or more found word for word in the notes quotes them
+)
 
 
 @dataclass
@@ -86,6 +95,7 @@ class SectionMatcher:
     # the search (nor the other way round): one model run per distinct text per message
     remember: Callable[[str], np.ndarray] | None = field(default=None, repr=False)
     lexicon: frozenset[str] = field(default=frozenset(), repr=False)  # the notes' words
+    notes_text: str = field(default="", repr=False)  # ... in order, one space between them
     _terms: frozenset[str] | None = field(default=None, repr=False)
 
     def delexicalise(self, text: str) -> str:
@@ -108,7 +118,14 @@ class SectionMatcher:
         aliases = cls.builtin().aliases
         for n, s in kb.sections.items():
             aliases[n] = tuple(dict.fromkeys([*aliases[n], *(_norm(a) for a in s.aliases)]))
-        return cls(aliases=aliases, embedder=embedder, remember=remember, lexicon=notes_words(kb))
+        words = notes_words(kb)
+        return cls(
+            aliases=aliases,
+            embedder=embedder,
+            remember=remember,
+            lexicon=frozenset(words),
+            notes_text=f" {' '.join(words)} ",
+        )
 
     @classmethod
     def builtin(cls, embedder: Embedder | None = None) -> SectionMatcher:
@@ -207,9 +224,20 @@ class SectionMatcher:
         return "topic" in rest and all(w in REQUEST_FILLER for w in rest)
 
     def details(self, text: str) -> list[str]:
-        """The words of `text` that are neither a section's name nor request filler: what a
-        short message asks about beyond the section ("backup a named volume" -> ["backup"])."""
-        return [w for w in self.delexicalise(text).split() if w not in NAVIGATION_FILLER]
+        """The words of `text` that are neither a section's name, a word of a section title nor
+        request filler: what a short message asks about beyond the section ("backup a named
+        volume" -> ["backup"]; "perf optimization pls" -> [])."""
+        return [
+            w
+            for w in self.delexicalise(spell_out(text)).split()
+            if w not in NAVIGATION_FILLER and w not in _TITLE_WORDS
+        ]
+
+    def quotes_notes(self, text: str) -> bool:
+        """True when `text` (QUOTED_WORDS words or more) stands word for word in the notes: an
+        error message ("no space left on device") or a phrase of theirs, so about Docker."""
+        words = _WORD.findall(text.lower())
+        return len(words) >= QUOTED_WORDS and f" {' '.join(words)} " in self.notes_text
 
     def by_meaning(self, text: str, threshold: float = 0.5) -> tuple[int | None, float]:
         if self.embedder is None:

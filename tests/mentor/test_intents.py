@@ -674,3 +674,48 @@ def test_a_short_question_word_after_an_answer_asks_about_it(
 def test_more_ways_to_join_two_requests(matcher: SectionMatcher, message: str, then: str) -> None:
     r = route(message, ConversationState(), matcher)
     assert r.intent == "section" and r.then is not None and r.then.intent == then, r
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "prune dangling images",  # a task beside a section's name
+        "rotate container logs",
+        "swarm secrets rotation",
+        "compose secrets",  # two sections' topics at once
+        "we ship to ecr from jenkins, whats the safest way to log in",  # asked in the last clause
+        "no space left on device",  # an error quoted from the notes, not a "no thanks"
+    ],
+)
+def test_a_terse_detail_is_a_question_not_a_request_for_the_notes(
+    matcher: SectionMatcher, message: str
+) -> None:
+    assert route(message, ConversationState(), matcher).intent == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("message", "section"),
+    [
+        ("volumes pls", 6),
+        ("the compose stuff", 8),
+        ("performance optimization pls", 15),  # the words of a title name its section
+        ("k8s integration", 10),
+        ("emerging topics", 20),
+        ("go thru swarm", 9),
+        ("logs n monitoring", 13),
+    ],
+)
+def test_a_terse_topic_is_still_a_request_for_its_notes(
+    matcher: SectionMatcher, message: str, section: int
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", section), r
+
+
+@pytest.mark.parametrize("message", ["the section", "this chapter", "show me the notes"])
+def test_a_pointer_with_no_topic_means_the_section_on_screen(
+    matcher: SectionMatcher, message: str
+) -> None:
+    r = route(message, ConversationState(current_section=7), matcher)
+    assert (r.intent, r.section) == ("section", 7)
+    assert route(message, ConversationState(), matcher).intent == "help"  # which one? the list
