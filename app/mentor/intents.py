@@ -360,10 +360,17 @@ def _asks_last(message: str) -> bool:
     last = _norm(clauses[-1]).strip()
     return (
         len(last.split()) >= 3
-        and bool(_QUESTION_START.match(last))
+        and bool(_ASKS.match(last))
         and not _POLITE_REQUEST.match(last)
         and not _REQUEST_START.match(last)
     )
+
+
+# a clause that asks (not "do it quick", "explain X": an imperative after a request is a request)
+_ASKS = re.compile(
+    r"(?:what|what's|whats|wats|why|how|when|where|which|who|is|are|does|did|should|would|will|"
+    r"can|could)\b"
+)
 
 
 def _asks_inside(message: str) -> bool:

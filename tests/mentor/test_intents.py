@@ -703,6 +703,7 @@ def test_a_terse_detail_is_a_question_not_a_request_for_the_notes(
         ("emerging topics", 20),
         ("go thru swarm", 9),
         ("logs n monitoring", 13),
+        ("the compose notes pls, do it quick", 8),  # an imperative after a request asks nothing
     ],
 )
 def test_a_terse_topic_is_still_a_request_for_its_notes(
