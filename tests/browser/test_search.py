@@ -120,3 +120,13 @@ def test_a_bank_answer_result_opens_its_entry_on_the_page(page: Any) -> None:
     expect(other).to_have_js_property("open", True)
     expect(other).to_be_in_viewport()
     shot(page, "bank-entry", full_page=False)
+
+
+def test_printing_a_note_shows_every_model_answer_then_folds_them_back(page: Any) -> None:
+    page.goto("/sections/9")
+    entries = page.locator("details.bank__q")
+    assert entries.count() >= 5
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("[...document.querySelectorAll('details.bank__q')].every(d => d.open)")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("[...document.querySelectorAll('details.bank__q')].every(d => !d.open)")
