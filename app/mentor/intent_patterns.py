@@ -164,7 +164,7 @@ NAVIGATION_FILLER = REQUEST_FILLER | frozenset(
     "ok okay so yo hey hi can u you i we start begin continue thru of for in it its docker's straight "
     "directly right away move get into learn learning study studying revise revising cover "
     "running using working walk material materials content lesson lessons recap refresher review "
-    "reviewing summary topics".split()
+    "reviewing summary topics actually skip ahead".split()
 )
 _STUDY_VERB = re.compile(r"\b(?:go over|go through|cover|look at|open|revise|study)\b")
 _THE_ONE = re.compile(r"\bthe [\w-]+(?: [\w-]+)? one$")  # "can you do the swarm one"
@@ -280,9 +280,9 @@ _COUNT = re.compile(
 )
 _NOTES_NUMBER = re.compile(
     # "lets read 15", "i wanna open 7": a lead-in before the verb
-    r"^(?:(?:let'?s|lets|i want to|i wanna|i'?d like to|can we|can i|ok|okay|now|pls|please)\s+){0,2}"
+    r"^(?:(?:let'?s|lets|i want to|i wanna|i'?d like to|can we|can i|ok|okay|now|pls|please|actually|so)\s+){0,2}"
     r"(?:revise|revising|study|read|open|show|show me|teach me|notes|notes on|notes for|do|let'?s do|start|begin|"
-    r"(?:start|begin) (?:from|at|with)|go to|jump to|skip to|take me to|cover|learn|gimme|give me|lemme see|let me see|lemme read)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
+    r"(?:start|begin) (?:from|at|with)|go to|jump to|skip to|skip ahead to|jump ahead to|take me to|cover|learn|gimme|give me|lemme see|let me see|lemme read)\s+(-?\d+(?:\.\d+)?|[a-z]+)(?:\s+(?:please|pls|plz|now|next))?$"
 )
 _DOCKER_WORDS = re.compile(
     r"docker|container|image|dockerfile|compose|swarm|kubernetes|k8s|kubectl|volume|network|"

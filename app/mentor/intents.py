@@ -215,6 +215,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", problem=problem)
     if number is not None:
         return Route("section", section=number)
+    if _FROM_THE_START.search(bare):
+        return Route("section", section=1)  # "can we start from the very beginning"
     if _CODE_OR_PORT.fullmatch(bare) or re.search(
         r"\b(?:exit(?:ed)?(?: with)?|code|status)\s+\d{2,}", bare
     ):
@@ -284,6 +286,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     if named and not asks and not comparison and not two_topics and matcher.only_names(bare):
         return Route("section", section=named[0], command="by-name")
     pointer_at_end = bool(re.search(r"\b(?:section|chapter|part|notes|stuff|one)$", bare))
+    # "..., is alpine a good idea or will it break stuff" ends in "stuff" but asks
+    pointer_at_end = pointer_at_end and not _asks_last(message)
     if not comparison and _POINTS_AT_NOTES.search(bare) and (pointer_at_end or not questiony):
         # "the compose chapter", "that part", "the one about container lifecycle"
         pointer = _POINTS_AT_NOTES.sub(" ", bare)
@@ -336,6 +340,10 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
                 voted.intent == "section"
                 and (matcher.details(bare) or two_topics)
                 and not _NOTES_WORD.search(text)
+                # short and in one piece: "advanced dockerfile stuff pls, multistage etc" lists
+                # what the notes should cover
+                and len(bare.split()) <= 7
+                and "," not in message
             ):
                 return Route("clarify")  # "ship container logs to loki", "install a volume plugin"
             return voted  # a statement no rule claimed: "walk me through compose"
@@ -366,9 +374,14 @@ def _asks_last(message: str) -> bool:
     )
 
 
+# the guide from its first section ("FROM scratch" is a Dockerfile line, so not "from scratch")
+_FROM_THE_START = re.compile(
+    r"\b(?:start|begin|go|read)\s+(?:(?:it|everything|the notes)\s+)?(?:from|at)\s+the\s+"
+    r"(?:very\s+)?(?:beginning|start|top)\b"
+)
 # a clause that asks (not "do it quick", "explain X": an imperative after a request is a request)
 _ASKS = re.compile(
-    r"(?:what|what's|whats|wats|why|how|when|where|which|who|is|are|does|did|should|would|will|"
+    r"(?:(?:and|but|so|or) )?(?:what|what's|whats|wats|why|how|when|where|which|who|is|are|does|did|should|would|will|"
     r"can|could)\b"
 )
 

@@ -70,7 +70,12 @@ def interview_route(
     if len(named) > 1:
         named = matcher.own_names(text, named)
     sections = tuple(dict.fromkeys([*numbers, *named]))
-    this = re.search(r"\b(?:this|that|current|same)\s+(?:section|topic|one)\b", text)
+    this = re.search(
+        r"\b(?:this|that|current|same)\s+(?:section|topic|one)\b|"
+        r"\b(?:on|about|from) (?:this|that|it)$|"  # "quiz me on this"
+        r"\bwhat (?:we|i) (?:just )?(?:did|read|covered|went over)\b",
+        text,
+    )
     if not sections and this and state.current_section:
         sections = (state.current_section,)
     if not sections and not _ALL.search(text):

@@ -720,3 +720,38 @@ def test_a_pointer_with_no_topic_means_the_section_on_screen(
     r = route(message, ConversationState(current_section=7), matcher)
     assert (r.intent, r.section) == ("section", 7)
     assert route(message, ConversationState(), matcher).intent == "help"  # which one? the list
+
+
+@pytest.mark.parametrize(
+    ("message", "section"),
+    [
+        ("actually skip ahead to 12", 12),
+        ("ok jump ahead to 3", 3),
+        ("lets begin at the top", 1),
+        ("could we start from the very start, its been a while", 1),
+        ("security stuff pls, seccomp apparmor etc", 11),  # a list of what the notes cover
+    ],
+)
+def test_more_ways_to_open_a_section(matcher: SectionMatcher, message: str, section: int) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", section), r
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my node image is 900mb, is distroless worth it or will it break stuff",
+        "i mount my code with a bind mount, and does it survive a reboot",
+        "how do i build an image from scratch",  # FROM scratch, not "from the start"
+    ],
+)
+def test_a_question_in_the_last_clause_is_answered(matcher: SectionMatcher, message: str) -> None:
+    assert route(message, ConversationState(), matcher).intent == "clarify"
+
+
+@pytest.mark.parametrize("message", ["quiz me on it", "test me on what i just read"])
+def test_a_quiz_on_what_was_just_read_is_on_that_section(
+    matcher: SectionMatcher, message: str
+) -> None:
+    r = route(message, ConversationState(current_section=11, sections_seen={11}), matcher)
+    assert (r.intent, r.sections) == ("interview", (11,)), r
