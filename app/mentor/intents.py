@@ -215,8 +215,10 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("section", problem=problem)
     if number is not None:
         return Route("section", section=number)
-    if _FROM_THE_START.search(bare):
-        return Route("section", section=1)  # "can we start from the very beginning"
+    if _FROM_THE_START.search(bare) and (
+        not _QUESTION_START.match(bare) or _REQUEST_START.match(bare)
+    ):  # "can we start from the very beginning" (not "why does my app start from the top")
+        return Route("section", section=1)
     if _CODE_OR_PORT.fullmatch(bare) or re.search(
         r"\b(?:exit(?:ed)?(?: with)?|code|status)\s+\d{2,}", bare
     ):

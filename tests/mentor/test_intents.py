@@ -743,6 +743,7 @@ def test_more_ways_to_open_a_section(matcher: SectionMatcher, message: str, sect
         "my node image is 900mb, is distroless worth it or will it break stuff",
         "i mount my code with a bind mount, and does it survive a reboot",
         "how do i build an image from scratch",  # FROM scratch, not "from the start"
+        "why does my app start from the beginning after every deploy",
     ],
 )
 def test_a_question_in_the_last_clause_is_answered(matcher: SectionMatcher, message: str) -> None:
