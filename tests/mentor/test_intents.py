@@ -685,6 +685,7 @@ def test_more_ways_to_join_two_requests(matcher: SectionMatcher, message: str, t
         "compose secrets",  # two sections' topics at once
         "we ship to ecr from jenkins, whats the safest way to log in",  # asked in the last clause
         "no space left on device",  # an error quoted from the notes, not a "no thanks"
+        "denied: requested access to the resource is denied",  # a push error the notes quote
     ],
 )
 def test_a_terse_detail_is_a_question_not_a_request_for_the_notes(
