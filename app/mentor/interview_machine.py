@@ -49,7 +49,7 @@ from app.mentor.interview_state import (
     Start,
     Stop,
 )
-from app.text import stem
+from app.text import question_anchor, stem
 from app.text import words as tokens
 
 REVISE_BELOW = 7.0  # a section mean under this is offered for revision
@@ -308,6 +308,7 @@ def scorecard(s: InterviewState) -> dict[str, Any]:
         {
             "section": r.section,
             "question": by_id[r.id][1].question,
+            "anchor": question_anchor(by_id[r.id][1].id),  # its model answer on the page
             "score": r.score,
             "missed": r.missed[:3],
         }

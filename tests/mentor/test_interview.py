@@ -107,6 +107,8 @@ def test_a_scripted_interview_end_to_end() -> None:
     assert [r["status"] for r in sc["rows"]] == ["answered", "answered", "dont_know"]
     assert sc["by_section"]["5"]["score"] == 7.0 and sc["by_section"]["6"]["score"] == 0.0
     assert sc["revise"] == [6] and sc["weakest"][0]["section"] == 6
+    # the weakest answer links to its model answer on the section's page
+    assert sc["weakest"][0]["anchor"] == f"q-{sc['rows'][2]['id']}"
     assert actions[2].data["results"] == {
         "5": {"score": 7.0, "answered": 2},
         "6": {"score": 0.0, "answered": 0},

@@ -188,7 +188,8 @@ def test_interview_cards_render_in_place_of_the_markdown() -> None:
                        "6": {"title": "Docker Volumes & Storage", "score": 0.0, "answered": 0,
                              "asked": 1}},
         "total": {"score": 4.5, "answered": 1, "asked": 2},
-        "weakest": [{"section": 6, "question": "Q two", "score": 0, "missed": ["a", "b"]}],
+        "weakest": [{"section": 6, "question": "Q two", "score": 0, "missed": ["a", "b"],
+                     "anchor": "q-vol-two"}],
         "revise": [6],
     }  # fmt: skip
     end = {**data, "intent": "answer", "card": scorecard, "mode": "revision", "section": 6}
@@ -196,6 +197,7 @@ def test_interview_cards_render_in_place_of_the_markdown() -> None:
     assert "<strong>4.5</strong>/10 overall" in html and html.count("<tr>") == 3
     assert "Q <code>one</code>" in html and ">skipped<" in html
     assert 'href="/sections/6"' in html and "Docker Volumes &amp; Storage" in html
+    assert '<a href="/sections/6#q-vol-two" target="_blank" rel="noopener">Q two</a>' in html
     assert 'data-prompt="Start from Section 6"' in html  # "Revise Section 6"
 
     notice = {**data, "card": {"type": "notice", "text": "no-interview"}, "mode": "revision"}
