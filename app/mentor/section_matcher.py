@@ -72,9 +72,8 @@ def notes_words(kb: Knowledge) -> list[str]:
 # the words of the section titles name their section ("dockerfile techniques", "kubernetes
 # integration", "perf optimization"), wherever they stand
 _TITLE_WORDS = frozenset(_WORD.findall(" ".join(SECTION_TITLES.values()).lower()))
-QUOTED_WORDS = (
-    4  # a message of this many words or more found word for word in the notes quotes them
-)
+# a message of this many words or more found word for word in the notes quotes them
+QUOTED_WORDS = 4
 
 
 @dataclass
