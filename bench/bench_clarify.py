@@ -13,12 +13,15 @@ the strong answer covers from those the wrong answer covers (Youden's J). `--cal
 Latency: every held-out question once (distinct questions, so no reply cache hides the work),
 each in a fresh conversation, POST /api/chat with Accept: application/json, in-process.
 
-    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2] [--show N] [--no-http]
+    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held] [--show N] [--no-http]
 
 `--fresh` runs bench/data/clarify_fresh.yaml, 90 more questions written by others on 2026-12-06
 and since used for tuning (see its header): a development set, never a headline number.
 `--fresh2` runs bench/data/clarify_fresh_v2.yaml, 118 more written the same way later that day,
 with interviewer-style specific key points (see its header).
+`--dev3` and `--dev3-held` run the two halves of bench/data/clarify_dev3.yaml, 228 questions
+written on 2026-12-07 with short, exact key points like the held-out half's (see its header): the
+first half finds what knowledge/ lacks, the second is reported beside it.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from app.settings import ROOT, Settings
 DATA = Path(__file__).parent / "data" / "clarify_questions.yaml"
 FRESH = Path(__file__).parent / "data" / "clarify_fresh.yaml"
 FRESH2 = Path(__file__).parent / "data" / "clarify_fresh_v2.yaml"
+DEV3 = Path(__file__).parent / "data" / "clarify_dev3.yaml"
 # THRESHOLD (calibrated with --calibrate, see BENCHMARKS.md) and the judge live in app.eval.judge
 # so that the installed `mentor eval` shares them; re-exported here under the same names
 
@@ -169,6 +173,13 @@ def main() -> None:
         chosen, label = load_cases(FRESH), "fresh, development"
     elif "--fresh2" in args:  # the second one (see FRESH2)
         chosen, label = load_cases(FRESH2), "second fresh set, development"
+    elif "--dev3" in args:  # the third set (see DEV3): its development half
+        chosen, label = (
+            [c for c in load_cases(DEV3) if not c.held_out],
+            "third set, development half",
+        )
+    elif "--dev3-held" in args:  # ... and its held-out half
+        chosen, label = [c for c in load_cases(DEV3) if c.held_out], "third set, held-out half"
     elif "--tune" in args:  # the tuning half: for choosing the composer's settings
         chosen, label = [c for c in cases if not c.held_out], "tuning"
     else:
