@@ -132,10 +132,10 @@ NOT_HOME = [
     ("HEALTHCHECK behaviour is home in 07", 13, r"[Ww]hat does Docker do about it|does not restart|restart(?:s)? it"),
     ("cache layer order is home in 07", 15, r"reinstall(?:s)? (?:all )?(?:its |the )?dependencies|COPY \. \. before"),
     ("ufw bypass is home in 05", 11, r"\bufw\b"),
-    ("Hub pull limits are home in 12 (11)", 11, r"10 (?:pulls )?per hour"),
-    ("Hub pull limits are home in 12 (13)", 13, r"10 (?:pulls )?per hour"),
-    ("Hub pull limits are home in 12 (14)", 14, r"10 (?:pulls )?per hour"),
-    ("Hub pull limits are home in 12 (15)", 15, r"10 (?:pulls )?per hour"),
+    ("Hub pull limits are home in 12 (11)", 11, r"(?:10|100) (?:pulls )?per (?:hour|6 hours)"),
+    ("Hub pull limits are home in 12 (13)", 13, r"(?:10|100) (?:pulls )?per (?:hour|6 hours)"),
+    ("Hub pull limits are home in 12 (14)", 14, r"(?:10|100) (?:pulls )?per (?:hour|6 hours)"),
+    ("Hub pull limits are home in 12 (15)", 15, r"(?:10|100) (?:pulls )?per (?:hour|6 hours)"),
 ]  # fmt: skip
 
 

@@ -189,7 +189,7 @@ NOT_HOME = [
      r"[Nn]othing replaced it|only sets the container status to unhealthy|react to the main process exiting"),
     ("cache layer order is home in 07", r"dependency manifests|before copying source|ordering matters"),
     ("ufw bypass is home in 05", r"\bufw\b"),
-    ("Hub pull limits are home in 12", r"(?:10|100) (?:pulls )?per hour|toomanyrequests"),
+    ("Hub pull limits are home in 12", r"(?:10|100|200) (?:pulls )?per (?:hour|6 hours)|toomanyrequests"),
 ]  # fmt: skip
 
 

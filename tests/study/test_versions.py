@@ -28,7 +28,6 @@ DATED = [
     ("legacy-link", "docker run -d --link db:db myapp:1.0"),
     ("legacy-link", "Use --link to connect the web container to the database."),
     ("volume-prune-all", "docker volume prune deletes all unused volumes, named ones too."),
-    ("hub-pull-limit", "Anonymous users get 100 pulls per 6 hours from Docker Hub."),
     ("removed-storage-drivers", "On RHEL we use devicemapper for the images."),
 ]
 MODERN = [
@@ -38,7 +37,8 @@ MODERN = [
     "Kubernetes runs Docker images through containerd; dockershim was removed in 1.24.",
     "COPY --link . . keeps the layer independent of the base.",
     "docker volume prune -a removes unused named volumes too.",
-    "Unauthenticated pulls are limited to 10 per hour.",
+    # Docker Hub went back to its 6-hour limits: quoting them is current, not dated
+    "Unauthenticated pulls are limited to 100 per 6 hours.",
     "overlay2 is the storage driver.",
     "",
     # modern answers that mention the history: past tense, legacy wording, negation
