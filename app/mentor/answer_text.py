@@ -30,6 +30,8 @@ _NEGATION = re.compile(
     r"\b(?:not|never|no longer|isn't|isnt|aren't|arent|doesn't|doesnt|don't|dont|didn't|"
     r"won't|wont|can't|cant|cannot|shouldn't|wasn't|weren't|nor|instead of|rather than|"
     r"unlike|myth|wrong|not true|incorrect|misconception|mistake|untrue|contrary to|"
+    # "needs no paid subscription" denies "requires a paid subscription"
+    r"(?:needs?|needed|requires?|required|takes?)\s+no|"
     r"(?:people|many|some|others|folks|juniors|beginners)\s+(?:\w+\s+)?(?:think|believe|assume|say)|"
     r"it is often (?:thought|said|assumed)|is a common (?:belief|assumption))\b",
     re.I,

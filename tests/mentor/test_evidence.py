@@ -114,6 +114,23 @@ def test_denying_a_myth_is_not_asserting_it(judged, kb) -> None:
     assert all(m["myth_id"] != myth.id for m in g.myths)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Since Docker Desktop 4.49 docker debug needs no paid subscription.",
+        "docker debug requires no paid Docker subscription any more.",
+    ],
+)
+def test_needing_no_x_is_not_asserting_that_x_is_needed(judged, kb, answer: str) -> None:
+    """A key point of dbg-distroless-no-shell was flagged as the myth "docker debug requires a
+    paid Docker subscription": "needs no" was not read as a negation. The myth still counts."""
+    asked = Rubric.from_question(next(q for q in kb.questions if q.id == "dbg-distroless-no-shell"))
+    g = judged.grade(asked, answer)
+    assert all(m["myth_id"] != "14-docker-debug-paid" for m in g.myths), g.myths
+    wrong = judged.grade(asked, "docker debug requires a paid Docker subscription.")
+    assert any(m["myth_id"] == "14-docker-debug-paid" for m in wrong.myths)
+
+
 def test_ranking_what_a_myth_calls_equal_is_not_asserting_it(judged, kb) -> None:
     """ "bind mounts are slower" contradicts "as fast as on a native Linux host": the model
     answer of perf-container-overhead was graded partial for it; the myth itself still counts."""
