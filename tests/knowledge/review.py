@@ -97,6 +97,17 @@ def norm_claim(claim: str) -> str:
     return re.sub(r"\s+", " ", claim).strip().rstrip(".").lower()
 
 
+def misconceptions_without_myth(number: int, stem: str) -> list[str]:
+    """The misconceptions of section `number`'s bank that no myth in myths/`stem`.yaml claims."""
+    claims = {norm_claim(c) for m in myths_in(stem) for c in m["claims"]}
+    return [
+        mc
+        for q in KB.section(number).questions
+        for mc in q.misconceptions
+        if norm_claim(mc) not in claims
+    ]
+
+
 def myth_catalogue_tests(owned: dict[int, str]) -> tuple[Callable[..., None], ...]:
     """(well formed, every topic covered, every bank misconception a myth, no claim echoed in
     the notes) for the sections in `owned` (number -> myth file stem)."""
@@ -130,13 +141,7 @@ def myth_catalogue_tests(owned: dict[int, str]) -> tuple[Callable[..., None], ..
 
     @pytest.mark.parametrize("number", sorted(owned))
     def bank_misconceptions_are_myths(number: int) -> None:
-        claims = {norm_claim(c) for m in myths_of(number) for c in m["claims"]}
-        missing = [
-            mc
-            for q in KB.section(number).questions
-            for mc in q.misconceptions
-            if norm_claim(mc) not in claims
-        ]
+        missing = misconceptions_without_myth(number, owned[number])
         assert missing == [], missing
 
     # A myth's claim must be the wrong belief, so a correct answer never repeats it: the claims

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.knowledge.review import myths_in, norm_claim, note_of, offenders
+from tests.knowledge.review import misconceptions_without_myth, note_of, offenders
 from tests.knowledge.test_facts import KB, text_of
 
 # (section, pattern that must appear in that section's note, what it teaches)
@@ -157,11 +157,5 @@ MYTH_FILES = {1: "01-introduction", 2: "02-installation-setup", 3: "03-images", 
 
 @pytest.mark.parametrize("number", sorted(MYTH_FILES))
 def test_every_bank_misconception_of_1_to_5_is_a_myth(number: int) -> None:
-    claims = {norm_claim(c) for m in myths_in(MYTH_FILES[number]) for c in m["claims"]}
-    missing = [
-        (q.id, mc)
-        for q in KB.section(number).questions
-        for mc in q.misconceptions
-        if norm_claim(mc) not in claims
-    ]
-    assert missing == []
+    missing = misconceptions_without_myth(number, MYTH_FILES[number])
+    assert missing == [], missing
