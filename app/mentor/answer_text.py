@@ -19,12 +19,13 @@ _GENERIC = frozenset(
     """docker container containers image images run runs running command commands file files
     default defaults""".split()
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|;\s+|\s+[-–—]{1,2}\s+|:\s+(?=[A-Za-z`])")
+_SENTENCE = re.compile(r"(?<=\S[.!?])\s+|\n+|;\s+|\s+[-–—]{1,2}\s+|:\s+(?=[A-Za-z`])")
 _CLAUSE = re.compile(
     r",\s*(?:but|and|so|whereas|while|which|then|though|although)?\s*"
     r"|\s+(?:but|whereas|while|because|although|though)\s+",
     re.I,
 )
+_LOOSE_DASH = re.compile(r"^-+(?=\s|$)|(?<=\s)-+$")
 BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _NEGATION = re.compile(
     r"\b(?:not|never|no longer|isn't|isnt|aren't|arent|doesn't|doesnt|don't|dont|didn't|"
@@ -95,7 +96,9 @@ def sentences_of(text: str) -> list[str]:
     for line in text.splitlines():
         line = BULLET.sub("", line).strip()
         for part in _SENTENCE.split(line):
-            part = part.strip(" -*")
+            # a dash left at either end by the split, not the dashes of a flag ("--privileged
+            # only ...": stripped to "privileged only", it no longer named the flag)
+            part = _LOOSE_DASH.sub("", part.strip(" *")).strip(" *")
             if len(part.split()) >= 2:
                 out.append(part)
     return out
@@ -130,6 +133,26 @@ def answer_units(answer: str) -> tuple[list[Unit], list[str]]:
     for u in units:
         seen.setdefault(u.text, u)
     return list(seen.values()), atoms
+
+
+# a clause that opens with one of these and is this short sets the scene for the rest of its
+# sentence ("Under rootless Docker or userns-remap, the IDs shift"): it asserts nothing itself
+_SCENE = re.compile(
+    r"^(?:under|with|without|in|on|for|after|before|inside|outside|via|through|during|"
+    r"within|behind|from|across|per)\b",
+    re.I,
+)
+SCENE_WORDS = 6
+
+
+def sets_the_scene(unit: Unit) -> bool:
+    """A clause (not a whole sentence) of at most SCENE_WORDS words that opens with a
+    preposition: a modifier of its sentence, not a claim of its own."""
+    return (
+        not unit.sentence
+        and len(unit.text.split()) <= SCENE_WORDS
+        and bool(_SCENE.match(unit.text))
+    )
 
 
 def split_units(answer: str) -> list[str]:

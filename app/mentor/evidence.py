@@ -75,6 +75,9 @@ _UNEQUAL = re.compile(
     r"|\b\w+er than\b",
     re.I,
 )
+# a path that climbs out of the directory it is resolved in ("../shared/config.yaml"): the
+# tokenizer drops the "../", so it is compared as written
+_PARENT_PATH = re.compile(r"(?<![\w.])(?:\.\./)+[\w.-]+(?:/[\w.-]+)*")
 _STOP = frozenset(
     "a an the is are was be to of in on and or it its for with by as at that this from not no "
     "you your can will just only all any every so if when do does".split()
@@ -212,13 +215,19 @@ class Evidence:
         return OffTopic(score, v.questions[best].question)
 
     def myths(
-        self, units: list[str], unit_vecs: NDArray[np.float32], section: int = 0
+        self,
+        units: list[str],
+        unit_vecs: NDArray[np.float32],
+        section: int = 0,
+        modifiers: frozenset[int] = frozenset(),
     ) -> list[tuple[int, MythHit]]:
         """(unit index, hit) for each catalogued myth a unit asserts, one hit per myth, best
-        first. Ties (the same claim in two sections' catalogues, "docker stop sends SIGKILL
-        immediately." in 4 and 18, whose vectors may differ in the last bits from one index
-        build to the next) go to the asked question's `section`, then to the catalogue's
-        order, so the quoted myth and its link do not depend on float noise."""
+        first. Units in `modifiers` (a clause that only sets the scene, "Under rootless Docker
+        or userns-remap, ...") assert nothing. Ties (the same claim in two sections'
+        catalogues, "docker stop sends SIGKILL immediately." in 4 and 18, whose vectors may
+        differ in the last bits from one index build to the next) go to the asked question's
+        `section`, then to the catalogue's order, so the quoted myth and its link do not
+        depend on float noise."""
         v = self.vectors
         if not v.claims or not units:
             return []
@@ -231,7 +240,7 @@ class Evidence:
             if cos - float(unit_vecs[i] @ v.corr_vecs[j]) < th.myth_margin:
                 continue
             unit = units[i]
-            if not plainly_asserts(unit, claim):
+            if i in modifiers or not plainly_asserts(unit, claim, myth.correction):
                 continue
             own = v.claim_words[j] - v.corr_words[j]
             if own and len(_content(unit) & own) / len(own) < th.myth_words:
@@ -245,10 +254,14 @@ class Evidence:
         return [(i, hit) for _, _, i, hit in ranked]
 
 
-def plainly_asserts(unit: str, claim: str) -> bool:
+def plainly_asserts(unit: str, claim: str, correction: str = "") -> bool:
     """Can `unit`, close in meaning to `claim`, be asserting it? Not when one is negated and
     the other not, when the claim names numbers or flags the unit does not ("waits 30 seconds"
-    vs "waits for the timeout"), when the claim is absolute and the unit is not ("always the
+    vs "waits for the timeout"), when the unit names only the correction's details ("ten
+    seconds" against "half a minute", whose correction says 10 seconds; "prune -a removes every
+    unused image" against "prune removes every unused image", whose correction adds -a), when
+    the claim climbs out of a directory and the unit does not ("COPY shared/config.yaml" for
+    "COPY ../shared/config.yaml"), when the claim is absolute and the unit is not ("always the
     newest"), when the unit says the opposite word ("anonymous" for "named") or ranks what the
     claim calls equal ("slower" for "as fast as"), or when they are about different docker
     commands."""
@@ -256,6 +269,10 @@ def plainly_asserts(unit: str, claim: str) -> bool:
         return False
     claim_details = details_in(claim, rubric_details([claim]))
     if claim_details and not details_in(unit, rubric_details([claim, unit])) & claim_details:
+        return False
+    if correction and _corrects(unit, claim, correction):
+        return False
+    if any(path not in unit for path in _PARENT_PATH.findall(claim)):
         return False
     words = {stem(w) for w in tokens(unit)}
     claim_stems = {stem(w) for w in tokens(claim)}
@@ -267,6 +284,16 @@ def plainly_asserts(unit: str, claim: str) -> bool:
     if _EQUAL.search(claim) and _UNEQUAL.search(unit) and not _EQUAL.search(unit):
         return False
     return not disjoint(commands_in(unit), commands_in(claim))
+
+
+def _corrects(unit: str, claim: str, correction: str) -> bool:
+    """The unit gives a number or flag of the correction that the claim lacks ("ten seconds"
+    where the claim says "half a minute" and the correction 10 seconds), and none of the
+    claim's own details: it states the correction."""
+    named = rubric_details([unit, claim, correction])
+    said, claimed = details_in(unit, named), details_in(claim, named)
+    hard = {d for d in details_in(correction, named) - claimed if d.isdigit() or d[0] == "-"}
+    return bool(said & hard) and not said & claimed
 
 
 _COMMAND_FLAGS = re.compile(

@@ -48,6 +48,7 @@ from app.mentor.answer_text import (
     key_terms,
     negated,
     rubric_details,
+    sets_the_scene,
     split_units,
     word_count,
 )
@@ -236,7 +237,8 @@ class OfflineGrader:
         myths: list[MythHit] = []
         off_topic = None
         if self.evidence is not None:
-            claimed = self.evidence.myths(units, unit_vecs, rubric.section)
+            scene = frozenset(i for i, u in enumerate(unit_objs) if sets_the_scene(u))
+            claimed = self.evidence.myths(units, unit_vecs, rubric.section, scene)
             for i, myth in [*claimed, *invented_flags(units)]:
                 asserted |= unit_objs[i].atoms
                 myths.append(myth)

@@ -131,6 +131,83 @@ def test_needing_no_x_is_not_asserting_that_x_is_needed(judged, kb, answer: str)
     assert any(m["myth_id"] == "14-docker-debug-paid" for m in wrong.myths)
 
 
+@pytest.mark.parametrize(
+    ("question", "myth", "wrong"),
+    [
+        # "ten seconds" gives the correction's number; "half a minute" names none
+        (
+            "ctr-pid1-signals",
+            "04-stop-waits-30-seconds",
+            "The default docker stop grace period is half a minute.",
+        ),
+        # "-a" is the correction's flag
+        (
+            "img-dangling-prune",
+            "03-image-prune-removes-all-unused",
+            "docker image prune removes every image that no container uses.",
+        ),
+        # "--build-context shared=../shared" does not COPY ../shared/config.yaml
+        (
+            "img-copy-context",
+            "03-copy-relative-to-dockerfile",
+            "COPY ../shared/config.yaml works as long as the path is correct from the "
+            "Dockerfile's folder.",
+        ),
+        (
+            "ts-copy-cache-key",
+            "19-copy-relative-to-dockerfile",
+            "COPY ../../libs/common works if you run docker build from the services/api directory.",
+        ),
+        # "Under rootless Docker or userns-remap, ..." sets the scene and claims nothing
+        (
+            "ts-bind-mount-permission",
+            "20-rootless-is-userns-remap",
+            "Rootless Docker and userns-remap are the same thing.",
+        ),
+    ],
+)
+def test_a_model_answer_stating_the_correction_asserts_no_myth(
+    judged, kb, question: str, myth: str, wrong: str
+) -> None:
+    """Five bank model answers were graded partial for a myth they correct: the myth's claims
+    still count when an answer makes them."""
+    q = next(q for q in kb.questions if q.id == question)
+    asked = Rubric.from_question(q)
+    right = judged.grade(asked, q.model_answer)
+    assert all(m["myth_id"] != myth for m in right.myths), right.myths
+    assert right.grade == "strong"
+    caught = judged.grade(asked, wrong)
+    assert any(m["myth_id"] == myth for m in caught.myths), caught.myths
+
+
+@pytest.mark.parametrize(
+    ("myth", "answer"),
+    [
+        (
+            "18-memory-reservation-reserves",
+            "--memory-reservation reserves memory for the container.",
+        ),
+        (
+            "11-privileged-only-inside",
+            "--privileged only gives the container root inside the container and does not "
+            "affect the host.",
+        ),
+        (
+            "03-copy-source-before-dependencies",
+            "Put COPY . . at the top of the Dockerfile so every later step sees all files.",
+        ),
+    ],
+)
+def test_a_claim_that_opens_with_a_flag_or_copies_dot_is_caught(
+    judged, kb, myth: str, answer: str
+) -> None:
+    """The leading "--" of a flag was stripped and "COPY . ." ended a sentence, so these
+    catalogue claims went uncaught when an answer made them."""
+    section = next(m.section for m in kb.myths if m.id == myth)
+    asked = Rubric.from_question(next(q for q in kb.questions if q.section == section))
+    assert any(m["myth_id"] == myth for m in judged.grade(asked, answer).myths)
+
+
 def test_ranking_what_a_myth_calls_equal_is_not_asserting_it(judged, kb) -> None:
     """ "bind mounts are slower" contradicts "as fast as on a native Linux host": the model
     answer of perf-container-overhead was graded partial for it; the myth itself still counts."""
