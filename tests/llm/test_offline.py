@@ -299,6 +299,37 @@ def test_the_passage_that_matches_the_question_supplies_the_points() -> None:
     assert {u.passage for _, u in chosen} == {1}
 
 
+def test_a_paraphrased_bank_questions_key_point_counts_however_unlike_the_question() -> None:
+    """A key point of the bank question the user paraphrased is what an interviewer expects,
+    even when its words are far from the question's ("Respects .dockerignore ..." for "compose
+    watch vs bind mounting my code", cosine 0.0): it wins the slot over a sentence that only
+    resembles the question."""
+    import numpy as np
+
+    bank = _unit_passage(
+        "q/cmp-watch",
+        0.6,
+        [
+            ("sentence", "Compose watch syncs or rebuilds services on file changes.", [1, 0, 0, 0]),
+            (
+                "sentence",
+                "A bind mount shares host files with the container as they change.",
+                [0.3, 0, 1, 0],
+            ),
+            ("point", "Watch respects .dockerignore and per-rule ignore patterns.", [0, 1, 0, 0]),
+            ("question", "How does Compose watch differ from a bind mount?", [1, 0, 0, 0.3]),
+        ],
+    )
+    query = np.array([1, 0, 0.5, 0.3], dtype=np.float32)
+    chosen = OfflineBackend(None).select(
+        "compose watch vs bind mounting my code",
+        [bank],
+        limit=2,
+        query_vector=query / np.linalg.norm(query),
+    )
+    assert [u.text[:21] for _, u in chosen] == ["Compose watch syncs o", "Watch respects .docke"]
+
+
 def test_a_passage_only_the_embedding_liked_does_not_fill_the_answer() -> None:
     """A bank question close in meaning that the hybrid rank put last ("stack deploy ignores
     build" once matched a question about `build: .` at 0.72) does not supply the short answer:
