@@ -384,7 +384,7 @@ _FROM_THE_START = re.compile(
 # a clause that asks (not "do it quick", "explain X": an imperative after a request is a request)
 _ASKS = re.compile(
     r"(?:(?:and|but|so|or) )?(?:what|what's|whats|wats|why|how|when|where|which|who|is|are|does|did|should|would|will|"
-    r"can|could)\b"
+    r"can|could|do (?:i|we|you|they))\b"
 )
 
 

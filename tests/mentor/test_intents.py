@@ -684,6 +684,7 @@ def test_more_ways_to_join_two_requests(matcher: SectionMatcher, message: str, t
         "swarm secrets rotation",
         "compose secrets",  # two sections' topics at once
         "we ship to ecr from jenkins, whats the safest way to log in",  # asked in the last clause
+        "nfs volume: do i need a plugin or is the local driver enough",  # "do i ..." asks too
         "no space left on device",  # an error quoted from the notes, not a "no thanks"
         "denied: requested access to the resource is denied",  # a push error the notes quote
     ],
