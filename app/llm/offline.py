@@ -107,7 +107,7 @@ HYBRID_PULL = 0.5
 # a paraphrased bank question's key points are what an interviewer expects for this very
 # question, however little their words resemble it ("Respects .dockerignore and per-rule ignore
 # patterns" for "compose watch vs bind mounting my code", cosine 0.0): their relevance moves
-# this far towards the question match (development sets, mean 0.875 -> 0.883, answers 5-8 words
+# this far towards the question match (development sets, mean 0.875 -> 0.883, answers 2-9 words
 # shorter; the points of every retrieved bank question, not only a paraphrased one, put a
 # multi-stage answer under "multi arch images")
 INHERIT = 0.5
