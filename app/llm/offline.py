@@ -71,7 +71,12 @@ _MORE = re.compile(r"\b(?:in detail|detailed|everything about|deep dive|elaborat
 # behind ("ADD has three extras.", "Runtime configuration comes from three places:"): never
 # shown on their own (tuning half: 28 of 576 key points were such fragments; coverage unchanged)
 _NARRATION = re.compile(r"^(?:now|then|so|here|which|but|and|or|this way)\b", re.I)
-_LEANS_BACK = re.compile(r"^(?:this|that|these|those|it|they|there|also|both)\b", re.I)
+# ... and a "Because ..." with no main clause after it answers a "why" the unit leaves behind
+# ("Because Compose interpolates the file before anything runs."; "Because pods are replaced,
+# a Service gives them a stable name" stands on its own)
+_LEANS_BACK = re.compile(
+    r"^(?:(?:this|that|these|those|it|they|there|also|both)\b|because\b[^,;:]*$)", re.I
+)
 _OPENS_LIST = re.compile(r"(?::|\b(?:two|three|four|five|several|a few) \w+\.)$")
 
 # A bank question this close to the user's question (cosine of the two questions; the chunk's

@@ -19,7 +19,7 @@ from app.knowledge import Knowledge, Question, Section
 from app.text import slugify, spot
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
-CHUNKER_VERSION = "9"
+CHUNKER_VERSION = "10"
 
 MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
 OVERVIEW_HEADING = "Overview"
@@ -271,8 +271,9 @@ def split_units(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     header: list[str] = []
     for raw in prose.splitlines():
         line = raw.strip()
+        if not line.startswith("|"):
+            header = []  # a table ends at its first other line: the next table has its own header
         if not line or line.startswith("#"):
-            header = [] if line.startswith("#") else header
             continue
         if line.startswith("|"):
             cells = [c.strip() for c in line.strip("|").split("|")]

@@ -105,6 +105,20 @@ def test_a_sentence_that_needs_the_one_before_it_is_never_a_point() -> None:
         assert fragment not in answer
 
 
+def test_a_because_with_no_main_clause_is_never_a_point() -> None:
+    """ "Because Compose interpolates the file before anything runs." answers a "why" the answer
+    leaves behind; "Because X, Y." says Y on its own."""
+    text = (
+        "### Interpolation\n\nThe .env file feeds interpolation of the Compose file itself. "
+        "Because Compose interpolates the file before anything runs. Because pods get new IPs "
+        "when replaced, a Service gives them one stable name.\n"
+    )
+    passage = {"id": "s8-env", "citation": "Section 8 > Interpolation", "text": text, "dense": 0.7}
+    answer = compose("why does compose interpolate the file before anything runs", passage)
+    assert "Because Compose interpolates" not in answer
+    assert "Because pods get new IPs when replaced, a Service" in answer
+
+
 def test_a_two_part_bank_question_leads_with_the_part_that_was_asked() -> None:
     """A paraphrased bank answer leads, but with its sentence that answers the question asked:
     its first sentence answers the bank question's first part ("what changed on its

@@ -167,3 +167,21 @@ def test_no_sentence_of_a_restated_question_becomes_an_answer_unit() -> None:
     )
     units = [t for _, t in split_units(text)[0]]
     assert units == ["A bind mount always hides whatever the image had at the target path."]
+
+
+def test_a_second_table_under_one_heading_reads_its_own_header() -> None:
+    """Two tables under one heading, text between them: the second's header row was read as a
+    row of the first ("Platform — Restarts the container when: What a failing health check
+    does") and its rows under the first table's column names."""
+    text = (
+        "### Restart Policies\n\n"
+        "| Policy | Restarts the container when |\n| --- | --- |\n| `always` | it exits |\n\n"
+        "- A HEALTHCHECK runs a command inside the container.\n\n"
+        "| Platform | What a failing health check does |\n| --- | --- |\n"
+        "| Swarm mode | schedules a replacement task |\n"
+    )
+    rows = [t for kind, t in split_units(text)[0] if kind == "row"]
+    assert rows == [
+        "`always` — Restarts the container when: it exits",
+        "Swarm mode — What a failing health check does: schedules a replacement task",
+    ]
