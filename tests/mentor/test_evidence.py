@@ -24,6 +24,11 @@ def judged(embedder, prompts, evidence) -> OfflineGrader:  # type: ignore[no-unt
     return OfflineGrader(embedder, prompts, evidence=evidence)
 
 
+def _asked_in(kb, section: int) -> Rubric:  # type: ignore[no-untyped-def]
+    """The rubric of the first bank question of `section`."""
+    return Rubric.from_question(next(q for q in kb.questions if q.section == section))
+
+
 def _pairs(kb, n: int) -> list[tuple[Rubric, Rubric]]:  # type: ignore[no-untyped-def]
     """n (question, a question of another section) pairs, fixed by a seed."""
     qs = list(kb.questions)
@@ -69,7 +74,7 @@ def test_a_rubric_without_a_section_finds_its_own(judged, kb) -> None:
 def test_a_catalogued_myth_is_caught_under_any_question(judged, kb, section) -> None:
     myth = next(m for m in kb.myths if m.section == section)
     # asked about something else entirely: the catalogue applies to every answer
-    asked = Rubric.from_question(next(q for q in kb.questions if q.section == section))
+    asked = _asked_in(kb, section)
     answer = f"{myth.claims[0]} I am quite sure about that."
     g = judged.grade(asked, answer)
     assert g.grade != "strong"
@@ -90,7 +95,7 @@ def test_a_claim_two_sections_share_is_quoted_from_the_asked_section(judged, kb)
     claim, sections = next((c, s) for c, s in by_claim.items() if len(s) > 1)
     answer = f"{claim} I am quite sure about that."
     for section in sorted(sections):
-        asked = Rubric.from_question(next(q for q in kb.questions if q.section == section))
+        asked = _asked_in(kb, section)
         g = judged.grade(asked, answer)
         assert g.grade != "strong"
         assert g.myths[0]["link"].startswith(f"/sections/{section}#"), (section, g.myths)
@@ -101,7 +106,7 @@ def test_the_corrections_themselves_assert_no_myth(judged, kb) -> None:
     myths = rng.sample(list(kb.myths), 25)
     flagged = []
     for myth in myths:
-        asked = Rubric.from_question(next(q for q in kb.questions if q.section == myth.section))
+        asked = _asked_in(kb, myth.section)
         g = judged.grade(asked, myth.correction)
         flagged += [m["myth_id"] for m in g.myths if m["myth_id"] == myth.id]
     assert flagged == []
@@ -109,7 +114,7 @@ def test_the_corrections_themselves_assert_no_myth(judged, kb) -> None:
 
 def test_denying_a_myth_is_not_asserting_it(judged, kb) -> None:
     myth = next(m for m in kb.myths if m.id == "04-run-reuses-container")
-    asked = Rubric.from_question(next(q for q in kb.questions if q.section == 4))
+    asked = _asked_in(kb, 4)
     g = judged.grade(asked, "docker run does not reuse the previous container and its data.")
     assert all(m["myth_id"] != myth.id for m in g.myths)
 
@@ -204,7 +209,7 @@ def test_a_claim_that_opens_with_a_flag_or_copies_dot_is_caught(
     """The leading "--" of a flag was stripped and "COPY . ." ended a sentence, so these
     catalogue claims went uncaught when an answer made them."""
     section = next(m.section for m in kb.myths if m.id == myth)
-    asked = Rubric.from_question(next(q for q in kb.questions if q.section == section))
+    asked = _asked_in(kb, section)
     assert any(m["myth_id"] == myth for m in judged.grade(asked, answer).myths)
 
 
@@ -261,7 +266,7 @@ VERDICT = {
 
 def _myth_case(kb):  # type: ignore[no-untyped-def]
     myth = next(m for m in kb.myths if m.id == "04-run-reuses-container")
-    asked = Rubric.from_question(next(q for q in kb.questions if q.section == 4))
+    asked = _asked_in(kb, 4)
     answer = f"{myth.claims[0]} That is why my data survives."
     return myth, asked, answer
 
@@ -293,7 +298,7 @@ async def test_an_overrule_needs_the_answers_own_words(judged, kb, prompts) -> N
 
 
 def test_an_invented_flag_is_a_contradicted_fact(judged, kb) -> None:
-    asked = Rubric.from_question(next(q for q in kb.questions if q.section == 4))
+    asked = _asked_in(kb, 4)
     g = judged.grade(asked, "You set the zone with docker run --time-zone Europe/Paris myapp.")
     fact = next(m for m in g.myths if m["source"] == "fact")
     assert fact["claim"] == "docker run --time-zone" and "--time-zone" in fact["quote"]
