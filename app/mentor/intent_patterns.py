@@ -164,7 +164,7 @@ NAVIGATION_FILLER = REQUEST_FILLER | frozenset(
     "ok okay so yo hey hi can u you i we start begin continue thru of for in it its docker's straight "
     "directly right away move get into learn learning study studying revise revising cover "
     "running using working walk material materials content lesson lessons recap refresher review "
-    "reviewing summary topics actually skip ahead".split()
+    "reviewing summary topics actually skip ahead take".split()
 )
 _STUDY_VERB = re.compile(r"\b(?:go over|go through|cover|look at|open|revise|study)\b")
 _THE_ONE = re.compile(r"\bthe [\w-]+(?: [\w-]+)? one$")  # "can you do the swarm one"
@@ -231,7 +231,9 @@ _INTERVIEW = re.compile(
     r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
-    r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open|"
+    # "open" asks for notes with something after it ("open the swarm notes"), not as the last
+    # word ("swarm ports to open")
+    r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open(?! *$)|"
     r"start|begin|take me to|jump to|go to|skip to|read|summary|overview|guide|cheat ?sheet|"
     r"lesson|the .{1,25} one|one on|section on|chapter on|let'?s do|let'?s (?:look at|go over|cover)|"
     r"look at|go over|the .{1,30} (?:section|chapter|part|notes)|i need|i want|can i (?:get|have|see))\b"
@@ -461,7 +463,9 @@ _POLITE_REQUEST = re.compile(
 # "where is the part about registries", "the volumes notes, where r they": a request for them
 _WHERE_ARE_NOTES = re.compile(
     r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:[\w-]+ ){0,3}?(?:part|notes|section|chapter)\b|"
-    r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b"
+    r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b|"
+    # asking whether notes exist asks for them: "got notes on that?", "do u have notes for swarm"
+    r"\b(?:got|have|any) (?:any )?(?:notes|a section|a chapter) (?:on|about|for)\b"
 )
 # a reason given after a request: "... because the company is really into supply chain security"
 _REASON = re.compile(r"\b(?:because|cause|cuz|coz|bc|since)\b")

@@ -58,15 +58,37 @@ def _derived(word: str, known: frozenset[str]) -> bool:
     return True
 
 
-def notes_words(kb: Knowledge) -> list[str]:
-    """Every word of the notes and the question banks in order (lower case, hyphenated words
+def _section_words(kb: Knowledge) -> dict[int, list[str]]:
+    """Each section's words, notes then question bank, in order (lower case, hyphenated words
     whole)."""
-    texts = []
-    for section in kb.sections.values():
-        texts.append(section.markdown)
+    out = {}
+    for n, section in kb.sections.items():
+        texts = [section.markdown]
         for q in section.questions:
             texts += [q.question, q.model_answer, *q.key_points]
-    return _WORD.findall(" ".join(texts).lower())
+        out[n] = _WORD.findall(" ".join(texts).lower())
+    return out
+
+
+def notes_words(kb: Knowledge) -> list[str]:
+    """Every word of the notes and the question banks in order."""
+    return [w for words in _section_words(kb).values() for w in words]
+
+
+def spread(names: set[str], section_words: dict[int, list[str]]) -> dict[str, int]:
+    """For each name, how many sections' own words hold it (or its plural): "container" is in
+    all 20, "wasm" in a few. The fewer, the more a message that says it means its section."""
+    vocabularies = [set(words) for words in section_words.values()]
+    texts = [f" {' '.join(words)} " for words in section_words.values()]
+    out = {}
+    for name in names:
+        if name != " ".join(_WORD.findall(name)):
+            continue  # not words alone ("ci/cd", "compose.yaml"): never generic
+        if " " in name:
+            out[name] = sum(f" {name} " in t or f" {name}s " in t for t in texts)
+        else:
+            out[name] = sum(name in v or f"{name}s" in v for v in vocabularies)
+    return out
 
 
 # the words of the section titles name their section ("dockerfile techniques", "kubernetes
@@ -96,6 +118,8 @@ class SectionMatcher:
     lexicon: frozenset[str] = field(default=frozenset(), repr=False)  # the notes' words
     notes_text: str = field(default="", repr=False)  # ... in order, one space between them
     _terms: frozenset[str] | None = field(default=None, repr=False)
+    # how many sections' words hold each name (see `spread`); a name not in it counts as rare
+    spread: dict[str, int] = field(default_factory=dict, repr=False)
 
     def delexicalise(self, text: str) -> str:
         """Every section name or alias replaced by "topic": the vote is about what the user
@@ -117,13 +141,16 @@ class SectionMatcher:
         aliases = cls.builtin().aliases
         for n, s in kb.sections.items():
             aliases[n] = tuple(dict.fromkeys([*aliases[n], *(_norm(a) for a in s.aliases)]))
-        words = notes_words(kb)
+        per_section = _section_words(kb)
+        words = [w for ws in per_section.values() for w in ws]
+        names = {v for ns in aliases.values() for n in ns for v in (n, n.removeprefix("docker "))}
         return cls(
             aliases=aliases,
             embedder=embedder,
             remember=remember,
             lexicon=frozenset(words),
             notes_text=f" {' '.join(words)} ",
+            spread=spread(names, per_section),
         )
 
     @classmethod
@@ -138,7 +165,8 @@ class SectionMatcher:
     def by_words(self, text: str, in_order: bool = False) -> list[int]:
         """Sections whose title or alias appears in `text`, best first: the one named by the
         most names ("wasm and sboms and docker scout ... supply chain" is Section 20), then the
-        longest match (or in the order they are named); a match inside a longer one
+        rarest name ("wasm containers" is Section 20: "container" is in every section's notes),
+        then the longest match (or in the order they are named); a match inside a longer one
         ("containers" in "debugging containers") does not count."""
         spans: dict[int, tuple[int, int]] = {}
         found: dict[int, set[str]] = {}
@@ -156,8 +184,18 @@ class SectionMatcher:
             return sorted((n for n in spans if n not in inside), key=lambda n: spans[n][0])
         return sorted(
             (n for n in spans if n not in inside),
-            key=lambda n: (-len(found[n]), spans[n][0] - spans[n][1]),
+            key=lambda n: (
+                -len(found[n]),
+                min(self._spread_of(name) for name in found[n]),
+                spans[n][0] - spans[n][1],
+            ),
         )
+
+    def _spread_of(self, said: str) -> int:
+        """How many sections hold a name as said ("pods" as the alias "pods", or "pod")."""
+        if said in self.spread or not said.endswith("s"):
+            return self.spread.get(said, 0)
+        return self.spread.get(said[:-1], 0)
 
     def own_names(self, text: str, sections: list[int]) -> list[int]:
         """The `sections` that `text` names by a name of their own: "buildkit" is a name of

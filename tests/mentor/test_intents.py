@@ -758,3 +758,21 @@ def test_a_quiz_on_what_was_just_read_is_on_that_section(
 ) -> None:
     r = route(message, ConversationState(current_section=11, sections_seen={11}), matcher)
     assert (r.intent, r.sections) == ("interview", (11,)), r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "section"),
+    [
+        # the tenth probe's misses, in other words
+        ("take me through networking and dns", "section", 5),  # "take me thru" asks for notes
+        ("got any notes on wasm containers?", "section", 20),  # asking if notes exist asks
+        ("do u have notes for the bleeding edge stuff?", "section", 20),
+        ("lets revise perf tuning and making containers faster", "section", 15),  # rarer name
+        ("swarm manager ports to open", "clarify", None),  # "to open" is no request to open
+    ],
+)
+def test_casual_requests_name_the_rarer_topic(
+    matcher: SectionMatcher, message: str, intent: str, section: int | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == (intent, section), r
