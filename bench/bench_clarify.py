@@ -13,7 +13,7 @@ the strong answer covers from those the wrong answer covers (Youden's J). `--cal
 Latency: every held-out question once (distinct questions, so no reply cache hides the work),
 each in a fresh conversation, POST /api/chat with Accept: application/json, in-process.
 
-    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held] [--show N] [--no-http]
+    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held] [--show N] [--no-http]
 
 `--fresh` runs bench/data/clarify_fresh.yaml, 90 more questions written by others on 2026-12-06
 and since used for tuning (see its header): a development set, never a headline number.
@@ -22,6 +22,8 @@ with interviewer-style specific key points (see its header).
 `--dev3` and `--dev3-held` run the two halves of bench/data/clarify_dev3.yaml, 228 questions
 written on 2026-12-07 with short, exact key points like the held-out half's (see its header): the
 first half finds what knowledge/ lacks, the second is reported beside it.
+`--dev4` and `--dev4-held` do the same for bench/data/clarify_dev4.yaml, 197 questions written the
+same way later that day.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ DATA = Path(__file__).parent / "data" / "clarify_questions.yaml"
 FRESH = Path(__file__).parent / "data" / "clarify_fresh.yaml"
 FRESH2 = Path(__file__).parent / "data" / "clarify_fresh_v2.yaml"
 DEV3 = Path(__file__).parent / "data" / "clarify_dev3.yaml"
+DEV4 = Path(__file__).parent / "data" / "clarify_dev4.yaml"
 # THRESHOLD (calibrated with --calibrate, see BENCHMARKS.md) and the judge live in app.eval.judge
 # so that the installed `mentor eval` shares them; re-exported here under the same names
 
@@ -180,6 +183,13 @@ def main() -> None:
         )
     elif "--dev3-held" in args:  # ... and its held-out half
         chosen, label = [c for c in load_cases(DEV3) if c.held_out], "third set, held-out half"
+    elif "--dev4" in args:  # the fourth set (see DEV4), likewise
+        chosen, label = (
+            [c for c in load_cases(DEV4) if not c.held_out],
+            "fourth set, development half",
+        )
+    elif "--dev4-held" in args:
+        chosen, label = [c for c in load_cases(DEV4) if c.held_out], "fourth set, held-out half"
     elif "--tune" in args:  # the tuning half: for choosing the composer's settings
         chosen, label = [c for c in cases if not c.held_out], "tuning"
     else:

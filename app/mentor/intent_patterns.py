@@ -108,6 +108,8 @@ _LEAD_IN_QUESTION = re.compile(
 _QUESTION_INSIDE = re.compile(
     r"\b(?:what (?:does|do|did) (?:it|this|that|these|those|.{1,40}) mean|what(?: is|'s) (?:it|this|that) for|"
     r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|what (?:does|do|did)|"
+    # "swarm secrets where do they end up ... and can i update one"
+    r"where (?:do|does|did|is|are) (?:i|you|we|they|it)\b|(?:and|but|or|so) (?:can|could|should) (?:i|we)\b|"
     r"how (?:else |exactly |then )?(?:do|can|should|would|could) (?:i|you|we|one)|what (?:am i|is) (?:doing )?wrong|"
     # "wasm and model runner what are these new docker things"
     r"what (?:is|are) (?:these|those|this|that)(?: [\w-]+){0,4}$|"
@@ -231,12 +233,15 @@ _INTERVIEW = re.compile(
     r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(
-    # "open" asks for notes with something after it ("open the swarm notes"), not as the last
-    # word ("swarm ports to open")
-    r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|open(?! *$)|"
-    r"start|begin|take me to|jump to|go to|skip to|read|summary|overview|guide|cheat ?sheet|"
-    r"lesson|the .{1,25} one|one on|section on|chapter on|let'?s do|let'?s (?:look at|go over|cover)|"
-    r"look at|go over|the .{1,30} (?:section|chapter|part|notes)|i need|i want|can i (?:get|have|see))\b"
+    r"\b(?:notes?|revision|revise|revising|teach me|study|learn|cover|show me|go through|"
+    r"take me to|jump to|go to|skip to|read|summary|overview|guide|cheat ?sheet|"
+    r"lesson|the (?:[\w/.+-]+ ){1,3}one|one on|section on|chapter on|let'?s do|let'?s (?:look at|go over|cover)|"
+    r"look at|go over|the .{1,30} (?:section|chapter|part|notes)|i need|i want|can i (?:get|have|see))\b|"
+    # "open", "start", "begin" as a request's verb, at the start of a clause or after a request's
+    # opening ("lets start with swarm", "ok open the compose stuff"), not as a noun or adjective
+    # ("exec format error on container start", "ports wide open to the internet")
+    r"(?:^|[,;:!?]\s*|\b(?:lets|let's|let us|can we|can you|could we|could you|pls|please|ok|okay|"
+    r"now|then|and|i wanna|i want to|i'd like to|we can|just) )(?:open|start|begin)\b(?! *$)"
 )
 # nouns that ask for the notes themselves, even inside a question ("can I get the volumes notes?")
 _NOTES_NOUN = re.compile(r"\b(?:notes|section|chapter|cheat ?sheet|revision notes)\b")

@@ -71,6 +71,7 @@ from app.mentor.intent_patterns import (
 from app.mentor.interview_request import asking_part, interview_route
 from app.mentor.section_matcher import SectionMatcher
 from app.mentor.types import Route
+from app.text import spell_out
 
 ON_TOPIC_SIMILARITY = 0.5  # for questions with no Docker word at all
 # a short message built around a word of the notes the model does not know ("tini?", "is gvisor
@@ -323,7 +324,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     if _SIMPLER.search(text) and len(bare.split()) <= 6:
         return Route("clarify", command="simpler")
     docker_ish = bool(
-        _DOCKER_WORDS.search(text)
+        _DOCKER_WORDS.search(spell_out(text))  # "shrinking a 2gb img"
         or named
         or (len(bare.split()) <= TERM_MESSAGE_WORDS and matcher.notes_term(bare))
         or matcher.quotes_notes(bare)

@@ -776,3 +776,19 @@ def test_casual_requests_name_the_rarer_topic(
 ) -> None:
     r = route(message, ConversationState(), matcher)
     assert (r.intent, r.section) == (intent, section), r
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # the fourth clarify set's misroutes, in other words
+        "swarm configs where do they land in the ctr and can i edit one",  # asked mid-message
+        "oci runtime create failed on container start",  # "start" as a noun, no request
+        "my published ports are open to the whole lan wtf",  # "open" as an adjective
+        "fastest way to slim down a 900mb img",  # "img" is an image
+    ],
+)
+def test_a_symptom_or_a_question_mid_message_is_a_question(
+    matcher: SectionMatcher, message: str
+) -> None:
+    assert route(message, ConversationState(), matcher).intent == "clarify"
