@@ -103,6 +103,15 @@ def clean_query(query: str) -> str:
     return text
 
 
+def _spelt_out_too(text: str) -> str:
+    """`text` plus the words its chat shorthand stands for, for BM25: the notes say "k8s" as
+    well as "kubernetes", but never "img", and a query whose only other rare word is "2gb"
+    otherwise ranks the disk-full notes first ("biggest wins for shrinking a 2gb img")."""
+    said = set(text.lower().split())
+    extra = [w for w in spell_out(text).lower().split() if w not in said]
+    return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
+
+
 def _ranks(scores: NDArray[np.float32], allowed: NDArray[np.bool_]) -> NDArray[np.float64]:
     """1-based rank of each allowed chunk by descending score; inf where not ranked."""
     ranks = np.full(scores.shape[0], np.inf)
@@ -228,7 +237,7 @@ class HybridIndex:
             return []
 
         dense = self._dense_scores(text) if mode != "bm25" else None
-        lexical = self.lexical.scores(text) if mode != "dense" else None
+        lexical = self.lexical.scores(_spelt_out_too(text)) if mode != "dense" else None
         if mode == "dense":
             assert dense is not None
             fused = np.where(allowed, dense, -np.inf)

@@ -330,3 +330,14 @@ def test_searches_from_several_threads_share_the_query_memory_safely(
     for i in (0, len(queries) // 2, len(queries) - 1):  # each its own, not a neighbour's
         alone = mini_index.embedder.encode([queries[i]])[0]
         assert float(alone @ vectors[i]) > 0.9999
+
+
+def test_bm25_also_reads_the_words_chat_shorthand_stands_for(
+    tiny_settings: Settings, embedder: Embedder
+) -> None:
+    """The notes never say "ctr" or "img": without the spelt-out word, a query's other rare
+    words ("2gb") decide the lexical rank alone ("biggest wins for shrinking a 2gb img")."""
+    idx = build(tiny_settings, embedder)
+    typed = idx.search("ctr", mode="bm25")
+    spelt = idx.search("container", mode="bm25")
+    assert typed and [h.chunk.id for h in typed] == [h.chunk.id for h in spelt]
