@@ -13,7 +13,7 @@ the strong answer covers from those the wrong answer covers (Youden's J). `--cal
 Latency: every held-out question once (distinct questions, so no reply cache hides the work),
 each in a fresh conversation, POST /api/chat with Accept: application/json, in-process.
 
-    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held] [--show N] [--no-http]
+    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held | --dev5] [--show N] [--no-http]
 
 `--fresh` runs bench/data/clarify_fresh.yaml, 90 more questions written by others on 2026-12-06
 and since used for tuning (see its header): a development set, never a headline number.
@@ -23,7 +23,8 @@ with interviewer-style specific key points (see its header).
 written on 2026-12-07 with short, exact key points like the held-out half's (see its header): the
 first half finds what knowledge/ lacks, the second is reported beside it.
 `--dev4` and `--dev4-held` do the same for bench/data/clarify_dev4.yaml, 197 questions written the
-same way later that day.
+same way later that day. `--dev5` runs bench/data/clarify_dev5.yaml, 291 more, all of them a
+development set (used whole to find what knowledge/ lacks).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ FRESH = Path(__file__).parent / "data" / "clarify_fresh.yaml"
 FRESH2 = Path(__file__).parent / "data" / "clarify_fresh_v2.yaml"
 DEV3 = Path(__file__).parent / "data" / "clarify_dev3.yaml"
 DEV4 = Path(__file__).parent / "data" / "clarify_dev4.yaml"
+DEV5 = Path(__file__).parent / "data" / "clarify_dev5.yaml"
 # THRESHOLD (calibrated with --calibrate, see BENCHMARKS.md) and the judge live in app.eval.judge
 # so that the installed `mentor eval` shares them; re-exported here under the same names
 
@@ -190,6 +192,8 @@ def main() -> None:
         )
     elif "--dev4-held" in args:
         chosen, label = [c for c in load_cases(DEV4) if c.held_out], "fourth set, held-out half"
+    elif "--dev5" in args:  # the fifth set (see DEV5): development only, every question
+        chosen, label = load_cases(DEV5), "fifth set, development"
     elif "--tune" in args:  # the tuning half: for choosing the composer's settings
         chosen, label = [c for c in cases if not c.held_out], "tuning"
     else:
