@@ -77,7 +77,7 @@ def notes_words(kb: Knowledge) -> list[str]:
 
 def spread(names: set[str], section_words: dict[int, list[str]]) -> dict[str, int]:
     """For each name, how many sections' own words hold it (or its plural): "container" is in
-    all 20, "wasm" in a few. The fewer, the more a message that says it means its section."""
+    all 20, "wasm" in one. The fewer, the more a message that says it means its section."""
     vocabularies = [set(words) for words in section_words.values()]
     texts = [f" {' '.join(words)} " for words in section_words.values()]
     out = {}

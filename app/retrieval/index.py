@@ -104,9 +104,10 @@ def clean_query(query: str) -> str:
 
 
 def _spelt_out_too(text: str) -> str:
-    """`text` plus the words its chat shorthand stands for, for BM25: the notes say "k8s" as
-    well as "kubernetes", but never "img", and a query whose only other rare word is "2gb"
-    otherwise ranks the disk-full notes first ("biggest wins for shrinking a 2gb img")."""
+    """`text` plus the words its chat shorthand stands for, for BM25, as the embedding reads
+    them: the notes say "k8s" as well as "kubernetes", but "img" only in a snippet or two, so
+    "biggest wins for shrinking a 2gb img" matched on "2gb" alone and ranked the disk-full notes
+    first."""
     said = set(text.lower().split())
     extra = [w for w in spell_out(text).lower().split() if w not in said]
     return f"{text} {' '.join(dict.fromkeys(extra))}" if extra else text
