@@ -116,7 +116,7 @@ HYBRID_PULL = 0.5
 # shorter; the points of every retrieved bank question, not only a paraphrased one, put a
 # multi-stage answer under "multi arch images")
 INHERIT = 0.5
-MAX_SNIPPET_LINES = 12
+MAX_SNIPPET_LINES = 12  # ... twice that when the user asked for an example
 
 
 @dataclass
@@ -381,7 +381,8 @@ class OfflineBackend(Backend):
         used = {u.passage for _, u in kept}
         # asked for an example: a snippet from any passage found, not only those drawn on
         pool = set(range(len(passages))) if task.get("example") else used
-        code = None if simpler else self._best_code(question, passages, pool)
+        longest = MAX_SNIPPET_LINES * (2 if task.get("example") else 1)
+        code = None if simpler else self._best_code(question, passages, pool, longest)
         if code:
             lines += ["", "**Example**", "", code[1]]
             used.add(code[0])
@@ -390,12 +391,13 @@ class OfflineBackend(Backend):
         return "\n".join(lines)
 
     def _best_code(
-        self, question: str, passages: list[dict[str, Any]], used: set[int]
+        self, question: str, passages: list[dict[str, Any]], used: set[int], lines: int
     ) -> tuple[int, str] | None:
         """A short code block from a passage the answer drew on that shares terms with the
         question: one for a how-to question, two otherwise. Never from a passage the answer did
         not use: "how do i drain a node" once got a Dockerfile for sharing `USER node` (tuning
-        half: 2 of 7 snippets were unrelated, coverage unchanged without them)."""
+        half: 2 of 7 snippets were unrelated, coverage unchanged without them). At most `lines`
+        lines: asked for an example, a whole multi-stage Dockerfile (17 lines) is the answer."""
         q_terms = {stem(t) for t in terms(question)}
         how_to = bool(_HOW_TO.search(question.lower()))
         need = 1 if how_to else 2
@@ -403,7 +405,7 @@ class OfflineBackend(Backend):
         for i in sorted(used):
             for block in split_units(str(passages[i]["text"]))[1]:
                 shared = len(q_terms & {stem(t) for t in terms(block)})
-                if block.count("\n") > MAX_SNIPPET_LINES + 1 or shared < need:
+                if block.count("\n") > lines + 1 or shared < need:
                     continue
                 if best is None or shared > best[0]:
                     best = (shared, i, block)

@@ -358,7 +358,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         sec, score = matcher.by_meaning(bare)
         if sec is not None:
             return Route("section", section=sec, command="by-meaning", confidence=score)
-    return Route("other", command="off-topic")
+    return Route("other", command="unclaimed")  # no rule or vote: the mentor asks the notes
 
 
 def _asks_last(message: str) -> bool:

@@ -238,3 +238,19 @@ async def test_a_question_that_is_only_a_number_is_answered_from_the_words_that_
     lead = reply.markdown.splitlines()[0]
     assert reply.intent == "clarify"
     assert lead.startswith("**Short answer:**") and "2377" in lead, lead
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("is latest always the newest", "clarify"),  # no Docker word, but the notes are close
+        ("what does no-new-privileges do", "clarify"),
+        ("whats the weather in berlin today", "other"),  # nothing in the notes comes near
+        ("write me a poem about cats", "other"),
+    ],
+)
+async def test_a_message_no_rule_claims_is_a_question_when_the_notes_are_close(
+    mentor: Mentor, message: str, intent: str
+) -> None:
+    reply = await mentor.reply(ConversationState(), message)
+    assert reply.intent == intent, reply.markdown
