@@ -75,7 +75,10 @@ _NARRATION = re.compile(r"^(?:now|then|so|here|which|but|and|or|this way)\b", re
 # ("Because Compose interpolates the file before anything runs."; "Because pods are replaced,
 # a Service gives them a stable name" stands on its own)
 _LEANS_BACK = re.compile(
-    r"^(?:(?:this|that|these|those|it|they|there|also|both)\b|because\b[^,;:]*$)", re.I
+    r"^(?:(?:this|that|these|those|it|they|there|also|both)\b|because\b[^,;:]*$|"
+    # "If it is false, something sent SIGKILL": "it" is the flag the sentence before named
+    r"if (?:it|they|this|that|these|those|so|not)\b)",
+    re.I,
 )
 _OPENS_LIST = re.compile(r"(?::|\b(?:two|three|four|five|several|a few) \w+\.)$")
 

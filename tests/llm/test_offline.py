@@ -119,6 +119,20 @@ def test_a_because_with_no_main_clause_is_never_a_point() -> None:
     assert "Because pods get new IPs when replaced, a Service" in answer
 
 
+def test_an_if_it_sentence_is_never_shown_without_the_one_it_leans_on() -> None:
+    """ "If it is false, ..." needs the sentence that named "it" (State.OOMKilled); alone it
+    once led an answer. "If OOMKilled is false, ..." says its own subject."""
+    text = (
+        "### Exit code 137\n\nExit code 137 means the main process got SIGKILL. First I read "
+        "State.OOMKilled in docker inspect. If it is false, something sent SIGKILL on purpose. "
+        "If OOMKilled is true, the container hit its memory limit.\n"
+    )
+    passage = {"id": "s4-137", "citation": "Section 4 > Exit code 137", "text": text, "dense": 0.7}
+    answer = compose("why did my container exit with 137 when it was not oom killed", passage)
+    assert "If it is false" not in answer
+    assert "If OOMKilled is true" in answer
+
+
 def test_a_two_part_bank_question_leads_with_the_part_that_was_asked() -> None:
     """A paraphrased bank answer leads, but with its sentence that answers the question asked:
     its first sentence answers the bank question's first part ("what changed on its
