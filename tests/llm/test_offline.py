@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from app.llm.offline import MAX_POINTS, OfflineBackend, split_units
 
 QA = {
@@ -105,32 +107,44 @@ def test_a_sentence_that_needs_the_one_before_it_is_never_a_point() -> None:
         assert fragment not in answer
 
 
-def test_a_because_with_no_main_clause_is_never_a_point() -> None:
-    """ "Because Compose interpolates the file before anything runs." answers a "why" the answer
-    leaves behind; "Because X, Y." says Y on its own."""
-    text = (
-        "### Interpolation\n\nThe .env file feeds interpolation of the Compose file itself. "
-        "Because Compose interpolates the file before anything runs. Because pods get new IPs "
-        "when replaced, a Service gives them one stable name.\n"
-    )
-    passage = {"id": "s8-env", "citation": "Section 8 > Interpolation", "text": text, "dense": 0.7}
-    answer = compose("why does compose interpolate the file before anything runs", passage)
-    assert "Because Compose interpolates" not in answer
-    assert "Because pods get new IPs when replaced, a Service" in answer
-
-
-def test_an_if_it_sentence_is_never_shown_without_the_one_it_leans_on() -> None:
-    """ "If it is false, ..." needs the sentence that named "it" (State.OOMKilled); alone it
-    once led an answer. "If OOMKilled is false, ..." says its own subject."""
-    text = (
-        "### Exit code 137\n\nExit code 137 means the main process got SIGKILL. First I read "
-        "State.OOMKilled in docker inspect. If it is false, something sent SIGKILL on purpose. "
-        "If OOMKilled is true, the container hit its memory limit.\n"
-    )
-    passage = {"id": "s4-137", "citation": "Section 4 > Exit code 137", "text": text, "dense": 0.7}
-    answer = compose("why did my container exit with 137 when it was not oom killed", passage)
-    assert "If it is false" not in answer
-    assert "If OOMKilled is true" in answer
+@pytest.mark.parametrize(
+    ("heading", "text", "question", "dropped", "kept"),
+    [
+        # "Because X." answers a "why" the answer leaves behind; "Because X, Y." says Y itself
+        (
+            "Interpolation",
+            "The .env file feeds interpolation of the Compose file itself. Because Compose "
+            "interpolates the file before anything runs. Because pods get new IPs when "
+            "replaced, a Service gives them one stable name.",
+            "why does compose interpolate the file before anything runs",
+            "Because Compose interpolates",
+            "Because pods get new IPs when replaced, a Service",
+        ),
+        # "If it is false, ..." needs the sentence that named "it" (State.OOMKilled); alone it
+        # once led an answer. "If OOMKilled is true, ..." says its own subject
+        (
+            "Exit code 137",
+            "Exit code 137 means the main process got SIGKILL. First I read State.OOMKilled in "
+            "docker inspect. If it is false, something sent SIGKILL on purpose. If OOMKilled "
+            "is true, the container hit its memory limit.",
+            "why did my container exit with 137 when it was not oom killed",
+            "If it is false",
+            "If OOMKilled is true",
+        ),
+    ],
+)
+def test_a_sentence_that_leans_on_the_one_before_is_never_a_point(
+    heading: str, text: str, question: str, dropped: str, kept: str
+) -> None:
+    passage = {
+        "id": "s-leans",
+        "citation": f"Notes > {heading}",
+        "text": f"### {heading}\n\n{text}\n",
+        "dense": 0.7,
+    }
+    answer = compose(question, passage)
+    assert dropped not in answer
+    assert kept in answer
 
 
 def test_a_two_part_bank_question_leads_with_the_part_that_was_asked() -> None:
