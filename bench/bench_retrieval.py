@@ -34,8 +34,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from app import knowledge
 from app.retrieval import index as index_mod
+from app.retrieval.cache import load_or_build
 from app.retrieval.embeddings import shared_embedder
-from app.retrieval.index import HybridIndex, load_or_build
+from app.retrieval.index import HybridIndex
 from app.settings import ROOT, Settings
 
 DATA = Path(__file__).parent / "data" / "retrieval_questions.yaml"
@@ -117,7 +118,7 @@ COLD_LOAD = """
 import time, json
 t0 = time.perf_counter()
 from app import knowledge
-from app.retrieval.index import load_or_build
+from app.retrieval.cache import load_or_build
 from app.settings import Settings
 t1 = time.perf_counter()
 s = Settings(data_dir={data!r})

@@ -91,7 +91,7 @@ def kb():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def index(session_settings: Settings, kb, embedder):  # type: ignore[no-untyped-def]
-    from app.retrieval.index import load_or_build
+    from app.retrieval.cache import load_or_build
 
     return load_or_build(session_settings, kb, embedder=embedder)
 

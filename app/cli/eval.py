@@ -63,7 +63,7 @@ def eval_command(
     from app.eval.runner import Evaluation, steps
     from app.llm.openai_backend import OpenAIBackend
     from app.prompts import Prompts
-    from app.retrieval.index import load_or_build
+    from app.retrieval.cache import load_or_build
 
     bounds = [rep.parse_bound("min", b) for b in minimum or []]
     bounds += [rep.parse_bound("max", b) for b in maximum or []]

@@ -58,7 +58,7 @@ def _rubric(
         if key_points:
             raise
     # no close bank question: key points from the notes (the index is cached on disk)
-    from app.retrieval.index import load_or_build
+    from app.retrieval.cache import load_or_build
 
     index = load_or_build(conf, kb, embedder=offline.embedder)
     return rubric_for(question, None, kb, index, offline.embedder)

@@ -20,7 +20,7 @@ def index(
     """Build the retrieval index (or confirm the on-disk cache is current)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from app.retrieval.index import describe, load_or_build
+    from app.retrieval.cache import describe, load_or_build
 
     conf = settings()
     kb = knowledge.load(conf.knowledge_dir)
@@ -68,7 +68,8 @@ def search(
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25")] = "hybrid",
 ) -> None:
     """Search the knowledge: the best passages with their citations."""
-    from app.retrieval.index import clean_query, load_or_build
+    from app.retrieval.cache import load_or_build
+    from app.retrieval.index import clean_query
 
     clean_query(query)  # an empty query fails before the model loads
     only = [parse_section_number(s) for s in section_filter] if section_filter else None

@@ -368,7 +368,7 @@ class Mentor:
             hits += self._code_hits(question, {h.chunk.section for h in hits[:2]})
         passages = [self._passage(h) for h in hits]
         top_section = hits[0].chunk.section if hits else None
-        analogy = self._analogy(top_section) if simpler and top_section else None
+        analogy = replies.analogy(self.kb, top_section) if simpler and top_section else None
         task = {
             "question": question,
             "passages": passages,
@@ -435,12 +435,6 @@ class Mentor:
             state.last_topic = question
         yield Done(Reply("clarify", text, top_section, citations, notice, backend_name))
 
-    def _analogy(self, number: int) -> str | None:
-        for line in self.kb.section(number).markdown.splitlines():
-            if "**Analogy" in line:
-                return line.split(":**", 1)[-1].strip() or None
-        return None
-
     # -- interview -----------------------------------------------------------------------------
 
     async def _interview_start(self, state: ConversationState, r: Route) -> AsyncIterator[Event]:
@@ -469,46 +463,18 @@ class Mentor:
 
     # -- help and the rest ---------------------------------------------------------------------
 
-    def _next_section(self, state: ConversationState) -> int | None:
-        if state.offered_section:
-            return state.offered_section
-        unseen = [n for n in SECTION_TITLES if n not in state.sections_seen]
-        return unseen[0] if unseen else None
-
     def _help(self, state: ConversationState, r: Route) -> Reply:
-        if r.command == "empty":
-            return self._other(state, Route("other", command="empty"))
         if r.command == "plan":
-            return self._plan(state, r.count or 30)
-        results = [
-            {"section": n, "title": SECTION_TITLES[n], "score": res.score, "answered": res.answered}
-            for n, res in sorted(state.results.items())
-        ]
-        text = self.prompts.render(
-            "replies/help.j2",
-            progress=r.command == "progress",
-            seen=sorted(state.sections_seen),
-            results=results,
-            sections=list(SECTION_TITLES.items()),
-            next_section=self._next_section(state),
-        )
-        return Reply("help", text)
+            return replies.plan(self.kb, self.prompts, state, r.count or 30)
+        return replies.help_reply(self.prompts, state, r)
 
     async def _cards(self, state: ConversationState) -> Reply:
         return await replies.cards(
-            self.kb, self.prompts, STUDY_EVENTS.get(), self._next_section(state)
+            self.kb, self.prompts, STUDY_EVENTS.get(), replies.next_section(state)
         )
-
-    def _plan(self, state: ConversationState, minutes: int) -> Reply:
-        return replies.plan(self.kb, self.prompts, state, minutes)
 
     def _other(self, state: ConversationState, r: Route) -> Reply:
-        text = self.prompts.render(
-            "replies/other.j2",
-            kind=r.command or "off-topic",
-            next_section=self._next_section(state),
-        )
-        return Reply("other", text)
+        return replies.other(self.prompts, state, r)
 
 
 def _shingles(text: str, n: int = SHINGLE_WORDS) -> set[tuple[str, ...]]:
@@ -520,7 +486,7 @@ def _shingles(text: str, n: int = SHINGLE_WORDS) -> set[tuple[str, ...]]:
 def build(settings: Settings) -> Mentor:
     """Load the knowledge and the (cached) index, and wire the mentor the settings ask for."""
     from app import knowledge
-    from app.retrieval.index import load_or_build
+    from app.retrieval.cache import load_or_build
 
     kb = knowledge.load(settings.knowledge_dir)
     return Mentor.from_settings(settings, kb, load_or_build(settings, kb))

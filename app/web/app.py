@@ -207,7 +207,7 @@ def _document_errors(app: FastAPI) -> None:
 
 
 async def _load_index(app: FastAPI, settings: Settings, make_engine: EngineFactory) -> None:
-    from app.retrieval.index import load_or_build
+    from app.retrieval.cache import load_or_build
 
     try:
         app.state.index = await asyncio.to_thread(load_or_build, settings, app.state.knowledge)

@@ -265,7 +265,7 @@ def test_rubric_for_without_a_match_or_an_index_asks_for_key_points(kb, embedder
 
 def test_rubric_for_falls_back_to_the_notes(tmp_path, embedder) -> None:
     from app import knowledge
-    from app.retrieval.index import load_or_build
+    from app.retrieval.cache import load_or_build
     from tests.retrieval.conftest import write_knowledge
 
     root = write_knowledge(tmp_path / "knowledge")

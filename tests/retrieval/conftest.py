@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app import knowledge
 from app.catalog import SECTION_TITLES
 from app.notes_format import closing_question
+from app.retrieval.cache import load_or_build
 from app.retrieval.embeddings import Embedder
+from app.retrieval.index import HybridIndex
+from app.settings import Settings
 
 LONG_FILLER = (
     "Named volumes live under the Docker data root and survive container removal, while the "
@@ -205,3 +209,27 @@ def counting(embedder: Embedder) -> Callable[..., CountingEmbedder]:
         return CountingEmbedder(embedder, name)
 
     return make
+
+
+# ---------------------------------------------------------------- building indexes
+
+
+def make_settings(knowledge_dir: Path, tmp_path: Path) -> Settings:
+    return Settings(knowledge_dir=knowledge_dir, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def tiny_settings(tmp_path: Path) -> Settings:
+    """One short section and its question bank: cheap to embed again and again."""
+    return make_settings(write_knowledge(tmp_path / "knowledge", {5: NOTES[5]}), tmp_path)
+
+
+def build(settings: Settings, embedder: CountingEmbedder, **kw: object) -> HybridIndex:
+    return load_or_build(
+        settings, knowledge.load(settings.knowledge_dir), embedder=embedder, warm=False, **kw
+    )
+
+
+def cache_folders(settings: Settings) -> list[Path]:
+    root = settings.resolved_index_dir
+    return sorted(p for p in root.iterdir()) if root.exists() else []
