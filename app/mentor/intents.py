@@ -16,19 +16,17 @@ from dataclasses import replace
 
 from app.catalog import LAST_SECTION, SECTION_TITLES
 from app.conversation import ConversationState
+from app.mentor.go_on_words import _BACK, _GO_ON_ASKED, _GO_ON_IN_CHAT, _NO, is_back, is_yes
 from app.mentor.intent_patterns import (
     _AFTERWARDS,
     _AND_REQUEST,
     _ANY_QUESTION_WORD,
-    _BACK,
     _BARE_COMMAND,
     _CARDS,
     _CODE_OR_PORT,
     _CONFUSED,
     _CORRECTED,
     _DOCKER_WORDS,
-    _GO_ON_ASKED,
-    _GO_ON_IN_CHAT,
     _GREETING,
     _HELP,
     _HELP_SEARCH,
@@ -36,7 +34,6 @@ from app.mentor.intent_patterns import (
     _INTERVIEW,
     _LEAD_IN_QUESTION,
     _MORE_ON_IT,
-    _NO,
     _NOT_NUMBER,
     _NOT_QUIZ,
     _NOTES_NOUN,
@@ -65,8 +62,6 @@ from app.mentor.intent_patterns import (
     _norm,
     _parse_number,
     _section_ref,
-    is_back,
-    is_yes,
 )
 from app.mentor.interview_request import asking_part, interview_route
 from app.mentor.section_matcher import SectionMatcher

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.conversation import ConversationState
-from app.mentor.intents import is_yes, route
+from app.mentor.intents import route
 from app.mentor.section_matcher import SectionMatcher
 from bench.bench_intents import evaluate
 
@@ -46,18 +46,6 @@ def test_yes_after_6_goes_to_7_never_9(matcher: SectionMatcher) -> None:
     for word in ["yes", "next", "continue", "go on", "sure", "ok next", "yes please!"]:
         r = route(word, state, matcher)
         assert (r.intent, r.section) == ("next", 7), word
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("yes", True), ("Sure, let's continue", True), ("next one pls", True), ("ok", True),
-     ("no", False), ("yes but what is a volume", False), ("next question about volumes", False),
-     # typed in a hurry or dictated: letters doubled, swapped, "period" spoken
-     ("okkk go on", True), ("continuee", True), ("proceeed", True), ("nextt period", True),
-     ("nooo", False), ("contain", False)],
-)  # fmt: skip
-def test_is_yes(text: str, expected: bool) -> None:
-    assert is_yes(text.lower().replace(",", "")) is expected
 
 
 def test_back_goes_to_the_previous_section(matcher: SectionMatcher) -> None:
