@@ -1,6 +1,7 @@
-"""Study replies inside the chat: due flashcards and a cram plan (split out of the engine).
+"""The mentor's replies that are not notes, answers or interviews (split out of the engine): help
+and progress, the off-topic and empty-message replies, due flashcards and a cram plan.
 
-They read the study history (a loader the web layer lends the turn, see
+The study replies read the study history (a loader the web layer lends the turn, see
 `app.mentor.turn_context.study_history`) or the conversation's own record; no routing, no LLM.
 """
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.catalog import SECTION_TITLES
 from app.conversation import ConversationState
 from app.errors import MentorError
-from app.mentor.types import Reply
+from app.mentor.types import Reply, Route
 from app.prompts import Prompts
 
 if TYPE_CHECKING:
@@ -82,3 +83,46 @@ def plan(kb: Knowledge, prompts: Prompts, state: ConversationState, minutes: int
         "replies/plan.j2", plan=made.to_markdown(), first=made.items[0] if made.items else None
     )
     return Reply("help", text, section=made.items[0].section if made.items else None)
+
+
+def next_section(state: ConversationState) -> int | None:
+    """The section to suggest next: the one offered last, else the first not yet read."""
+    if state.offered_section:
+        return state.offered_section
+    unseen = [n for n in SECTION_TITLES if n not in state.sections_seen]
+    return unseen[0] if unseen else None
+
+
+def help_reply(prompts: Prompts, state: ConversationState, r: Route) -> Reply:
+    """What the mentor can do, or (`progress`) what this conversation has done so far."""
+    if r.command == "empty":
+        return other(prompts, state, Route("other", command="empty"))
+    results = [
+        {"section": n, "title": SECTION_TITLES[n], "score": res.score, "answered": res.answered}
+        for n, res in sorted(state.results.items())
+    ]
+    text = prompts.render(
+        "replies/help.j2",
+        progress=r.command == "progress",
+        seen=sorted(state.sections_seen),
+        results=results,
+        sections=list(SECTION_TITLES.items()),
+        next_section=next_section(state),
+    )
+    return Reply("help", text)
+
+
+def other(prompts: Prompts, state: ConversationState, r: Route) -> Reply:
+    """A message that is not about Docker, empty, or an attempt at the system prompt."""
+    text = prompts.render(
+        "replies/other.j2", kind=r.command or "off-topic", next_section=next_section(state)
+    )
+    return Reply("other", text)
+
+
+def analogy(kb: Knowledge, number: int) -> str | None:
+    """The section's analogy line (the "explain it simpler" reply shows it)."""
+    for line in kb.section(number).markdown.splitlines():
+        if "**Analogy" in line:
+            return line.split(":**", 1)[-1].strip() or None
+    return None
