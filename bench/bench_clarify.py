@@ -13,7 +13,7 @@ the strong answer covers from those the wrong answer covers (Youden's J). `--cal
 Latency: every held-out question once (distinct questions, so no reply cache hides the work),
 each in a fresh conversation, POST /api/chat with Accept: application/json, in-process.
 
-    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held | --dev5] [--show N] [--no-http]
+    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held | --dev5] [--show N] [--ceiling] [--no-http]
 
 `--fresh` runs bench/data/clarify_fresh.yaml, 90 more questions written by others on 2026-12-06
 and since used for tuning (see its header): a development set, never a headline number.
@@ -25,6 +25,8 @@ first half finds what knowledge/ lacks, the second is reported beside it.
 `--dev4` and `--dev4-held` do the same for bench/data/clarify_dev4.yaml, 197 questions written the
 same way later that day. `--dev5` runs bench/data/clarify_dev5.yaml, 291 more, all of them a
 development set (used whole to find what knowledge/ lacks).
+`--ceiling` also prints the share of key points that some unit of the retrieved passages covers
+(what the composer could have shown) and that some unit anywhere in the index covers.
 """
 
 from __future__ import annotations
@@ -136,6 +138,23 @@ def composed(cases: list[Case], settings: Settings) -> tuple[list[str], list[flo
     return asyncio.run(run())
 
 
+def ceilings(embedder: Embedder, cases: list[Case], settings: Settings) -> tuple[float, float]:
+    """(share of key points some unit of the retrieved passages covers, share some unit
+    anywhere in the index covers): what the composer could show, and what the notes hold."""
+    from app.mentor.engine import build
+
+    mentor = build(settings)
+    index = mentor.index
+    pooled, anywhere = [], []
+    for c in cases:
+        kv = embedder.encode(c.key_points)
+        rows = [index.chunk_units(h.chunk.id)[1] for h in mentor._hits(c.q)]
+        pool = np.concatenate(rows) if rows else np.zeros((0, kv.shape[1]), dtype=np.float32)
+        pooled.append(float(((kv @ pool.T).max(axis=1) >= THRESHOLD).mean()) if len(pool) else 0.0)
+        anywhere.append(float(((kv @ index.unit_vectors.T).max(axis=1) >= THRESHOLD).mean()))
+    return float(np.mean(pooled)), float(np.mean(anywhere))
+
+
 def chat_latency(cases: list[Case], settings: Settings) -> tuple[list[float], dict[str, int]]:
     """Wall ms of POST /api/chat (JSON) per question, and the intents the router chose."""
     from fastapi.testclient import TestClient
@@ -210,6 +229,11 @@ def main() -> None:
     print(f"answer words (without code) median {int(np.median(words))}, max {max(words)}")
     p50, p95 = np.percentile(engine_ms, 50), np.percentile(engine_ms, 95)
     print(f"Mentor.clarify in process, distinct questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    if "--ceiling" in args:
+        pool, anywhere = ceilings(embedder, chosen, settings)
+        print(
+            f"key points in the retrieved passages {pool:.3f}; anywhere in the index {anywhere:.3f}"
+        )
     if "--show" in args:
         n = int(args[args.index("--show") + 1])
         for case, answer in list(zip(chosen, answers, strict=True))[:n]:
