@@ -46,10 +46,13 @@ class Question(BaseModel):
     model_answer: str = Field(min_length=20)
     follow_ups: list[str] = Field(min_length=1, max_length=3)
     misconceptions: list[str] = Field(default_factory=list)
+    # how candidates type this same question into a chat ("docker stop always takes 10 secs,
+    # why"): search keys that tell the composer the user asked this very question; never shown
+    asked_as: list[str] = Field(default_factory=list, max_length=5)
     section: int = 0
     line: int = 0
 
-    @field_validator("key_points", "follow_ups", "misconceptions")
+    @field_validator("key_points", "follow_ups", "misconceptions", "asked_as")
     @classmethod
     def _non_empty_items(cls, items: list[str]) -> list[str]:
         if any(not str(s).strip() for s in items):

@@ -81,6 +81,23 @@ def test_bad_question_names_its_line(tmp_path: Path) -> None:
         knowledge.load(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("asked_as", "message"),
+    [('[""]', "non-empty"), ("[a, b, c, d, e, f]", "at most 5")],
+)
+def test_asked_as_takes_up_to_five_phrasings(tmp_path: Path, asked_as: str, message: str) -> None:
+    good = QUESTION.replace(
+        "  level: junior\n", "  asked_as: [why r my builds slow]\n  level: junior\n"
+    )
+    write_section(tmp_path, 3, "03-images", good)
+    (q,) = knowledge.load(tmp_path).section(3).questions
+    assert q.asked_as == ["why r my builds slow"]
+    bad = QUESTION.replace("  level: junior\n", f"  asked_as: {asked_as}\n  level: junior\n")
+    write_section(tmp_path, 3, "03-images", bad)
+    with pytest.raises(KnowledgeError, match=message):
+        knowledge.load(tmp_path)
+
+
 def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
     write_section(tmp_path, 3, "03-images", QUESTION + "  - : : [\n")
     with pytest.raises(KnowledgeError, match=r"03-images.yaml:\d+: invalid YAML"):

@@ -206,8 +206,9 @@ class OfflineBackend(Backend):
     ) -> tuple[list[Unit], list[float], list[float]]:
         """Every unit that may be shown, its cosine with the question, and each passage's
         relevance: the larger of its dense score and, for a bank question, the cosine of the
-        user's question with the bank's question, lowered by HYBRID_PULL for each unit of hybrid
-        rank below the best passage's; its hybrid rank alone when no dense score is sure."""
+        user's question with the bank's question or the closest of the ways candidates type it
+        (`asked_as`), lowered by HYBRID_PULL for each unit of hybrid rank below the best
+        passage's; its hybrid rank alone when no dense score is sure."""
         yes_no = bool(_YESNO_QUESTION.match(question.strip().lower()))
         units: list[Unit] = []
         sims: list[float] = []
@@ -221,8 +222,9 @@ class OfflineBackend(Backend):
                 else [0.0] * len(raw)
             )
             asked = [x for (kind, _), x in zip(raw, unit_sims, strict=True) if kind == "question"]
-            relevance.append(max(dense, asked[0]) if asked else dense)
-            match = asked[0] if asked else dense
+            # the bank question's own text or one of the ways candidates type it
+            relevance.append(max(dense, *asked) if asked else dense)
+            match = max(asked) if asked else dense
             para = str(p.get("id", "")).startswith("q/") and match >= PARAPHRASE
             for j, ((kind, text), sim) in enumerate(zip(raw, unit_sims, strict=True)):
                 if kind == "question":

@@ -19,7 +19,7 @@ from app.knowledge import Knowledge, Question, Section
 from app.text import slugify, spot
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
-CHUNKER_VERSION = "10"
+CHUNKER_VERSION = "11"
 
 MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
 OVERVIEW_HEADING = "Overview"
@@ -44,6 +44,7 @@ class Chunk:
     imp: bool = False
     part: int = 0  # 0 for the first (or only) piece of a split sub-topic
     points: tuple[str, ...] = ()  # a bank question's key points: answer units, never its text
+    asked_as: tuple[str, ...] = ()  # ... and the ways candidates type it: keys, never shown
 
     def citation(self) -> str:
         """'Section 5 > Service Discovery & DNS'."""
@@ -73,11 +74,12 @@ class Chunk:
             "imp": self.imp,
             "part": self.part,
             "points": list(self.points),
+            "asked_as": list(self.asked_as),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Chunk:
-        points = data.get("points")
+        points, asked_as = data.get("points"), data.get("asked_as")
         return cls(
             id=str(data["id"]),
             section=int(str(data["section"])),
@@ -88,6 +90,7 @@ class Chunk:
             imp=bool(data["imp"]),
             part=int(str(data.get("part", 0))),
             points=tuple(str(p) for p in points) if isinstance(points, list) else (),
+            asked_as=tuple(str(p) for p in asked_as) if isinstance(asked_as, list) else (),
         )
 
 
@@ -231,6 +234,7 @@ def chunk_question(question: Question, section: Section) -> Chunk:
         text=text,
         imp=question.imp,
         points=tuple(question.key_points),
+        asked_as=tuple(question.asked_as),
     )
 
 
@@ -312,10 +316,11 @@ _QUESTION_LINE = re.compile(r"^\*\*Q:\*\*\s*(.+)")
 def chunk_units(chunk: Chunk) -> list[tuple[str, str]]:
     """The units the index embeds for a chunk: its answer units; for a bank question then its
     key points (kind "point": the facts an interviewer expects, each one line), and its
-    question text last, kind "question": a retrieval key for colloquial paraphrases and the
-    composer's test of whether the user asked this very question (it is never shown)."""
+    question text and the ways candidates type it last, kind "question": the composer's test of
+    whether the user asked this very question (they are never shown)."""
     units = split_units(chunk.text)[0]
     units += [("point", p) for p in chunk.points]
     if chunk.kind == "question" and (m := _QUESTION_LINE.match(chunk.text)):
         units.append(("question", m.group(1).strip()))
+        units += [("question", p) for p in chunk.asked_as]
     return units

@@ -481,3 +481,57 @@ def test_a_point_a_longer_sentence_already_states_is_left_out() -> None:
     assert texts[0].startswith("-d runs the container detached in the background and prints")
     assert "-d runs the container detached in the background" not in texts
     assert "--rm removes the container when it exits." in texts
+
+
+@pytest.mark.parametrize("typed_as_known", [True, False])
+def test_a_bank_question_typed_the_users_way_answers_them(typed_as_known: bool) -> None:
+    """A scenario-worded bank question ("Every deploy ... takes ten seconds to shut down") is
+    far from how candidates type it ("docker stop always takes 10 seconds, why"); one of its
+    `asked_as` keys is not, so its model answer leads and its key points follow. Without the
+    key the exit-code notes, closer by the chunk's own score, lead instead."""
+    import numpy as np
+
+    notes = _unit_passage(
+        "s04/exit-codes",
+        0.70,
+        [
+            ("sentence", "Exit code 137 means SIGKILL and 143 means SIGTERM.", [0.7, 0.7, 0, 0]),
+            ("sentence", "Exit code 125 means the daemon could not run it.", [0.6, 0.8, 0, 0]),
+        ],
+    )
+    keys = [
+        ("question", "Every deploy, our service takes ten seconds to stop. Why?", [0.3, 0, 0, 1])
+    ]
+    if typed_as_known:
+        keys.append(("question", "docker stop always takes 10 seconds, why", [1, 0, 0.1, 0]))
+    bank = _unit_passage(
+        "q/ctr-pid1-signals",
+        0.60,
+        [
+            (
+                "sentence",
+                "The app runs as PID 1 and ignores SIGTERM, so docker stop waits out the grace "
+                "period and then kills it.",
+                [0.75, 0, 0.66, 0],
+            ),
+            (
+                "point",
+                "Exec-form CMD or docker run --init lets the signal reach the app.",
+                [0, 0.3, 1, 0],
+            ),
+            *keys,
+        ],
+    )
+    query = np.array([1, 0, 0.05, 0], dtype=np.float32)
+    chosen = OfflineBackend(None).select(
+        "why does docker stop take 10 secs every time",
+        [notes, bank],
+        limit=3,
+        query_vector=query / np.linalg.norm(query),
+    )
+    texts = [u.text for _, u in chosen]
+    if typed_as_known:
+        assert texts[0].startswith("The app runs as PID 1")
+        assert any(t.startswith("Exec-form CMD") for t in texts)
+    else:
+        assert texts[0].startswith("Exit code 137")

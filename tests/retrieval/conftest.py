@@ -128,10 +128,13 @@ Mount configuration with `:ro`, for example `-v ./nginx.conf:/etc/nginx/nginx.co
 }
 
 
-def _question(qid: str, question: str, answer: str, imp: bool = False) -> dict[str, object]:
+def _question(
+    qid: str, question: str, answer: str, imp: bool = False, asked_as: tuple[str, ...] = ()
+) -> dict[str, object]:
     return {
         "id": qid,
         "question": question,
+        "asked_as": list(asked_as),
         "imp": imp,
         "level": "mid",
         "key_points": ["first point", "second point"],
@@ -148,6 +151,7 @@ QUESTIONS: dict[int, list[dict[str, object]]] = {
             "137 is 128 + 9: the process was SIGKILLed, usually by the OOM killer after hitting "
             "the memory limit. Check State.OOMKilled and raise --memory or fix the leak.",
             imp=True,
+            asked_as=("why does my ctr keep dying with 137",),
         ),
     ],
     5: [

@@ -74,18 +74,21 @@ def test_question_bank_entries_are_chunks(mini_knowledge: Path) -> None:
 
 def test_a_bank_questions_key_points_are_answer_units_not_text(mini_knowledge: Path) -> None:
     """The composer may show a key point (the facts an interviewer expects), so the index
-    embeds each one; the bank question itself stays the last unit, a key never shown."""
+    embeds each one; the bank question itself and its `asked_as` stay last, keys never shown."""
     chunks = {c.id: c for c in chunk_knowledge(knowledge.load(mini_knowledge))}
     q = chunks["q/mini-exit-137"]
     assert q.points == ("first point", "second point")
     assert "first point" not in q.text and "first point" not in q.embed_text()
-    kinds = [kind for kind, _ in chunk_units(q)]
-    assert kinds[-3:] == ["point", "point", "question"]
+    units = chunk_units(q)
+    # then the question and the ways candidates type it: keys, never shown
+    assert [kind for kind, _ in units][-4:] == ["point", "point", "question", "question"]
+    assert units[-1] == ("question", "why does my ctr keep dying with 137")
+    assert "keep dying" not in q.text and "keep dying" not in q.embed_text()
     assert Chunk.from_dict(q.to_dict()) == q
     note = next(c for c in chunks.values() if c.kind == "note")
     assert note.points == () and "point" not in [kind for kind, _ in chunk_units(note)]
     # a cache written before key points were units reads back without them
-    legacy = {k: v for k, v in note.to_dict().items() if k != "points"}
+    legacy = {k: v for k, v in note.to_dict().items() if k not in ("points", "asked_as")}
     assert Chunk.from_dict(legacy) == note
 
 
