@@ -2,9 +2,11 @@
 
 Parsing errors raise KnowledgeError naming the file and line; `check()` collects every problem
 (parse errors, the note format, the question-bank rules, the myth catalogue) without stopping at
-the first. The myth catalogue (knowledge/myths/NN-stem.yaml) lists false or dated claims
-candidates make; the grader tests every answer against all of them, so an entry without a
-correction or a citation would leave a learner told "wrong" with nothing to read.
+the first. knowledge/asked/NN-stem.yaml maps each `###` sub-topic to the ways candidates type a
+question it answers (search keys, never shown). The myth catalogue (knowledge/myths/NN-stem.yaml)
+lists false or dated claims candidates make; the grader tests every answer against all of them,
+so an entry without a correction or a citation would leave a learner told "wrong" with nothing
+to read.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ MIN_QUESTIONS = 10
 MIN_IMP_QUESTIONS = 3
 _STEM = re.compile(r"^(\d{2})-[a-z0-9-]+$")
 _H3 = re.compile(r"^###\s+(.+?)\s*$", re.M)
+_IMP_MARK = re.compile(r"\s*\(IMP\)\s*$", re.IGNORECASE)
+MAX_ASKED_AS = 5
 MythKind = Literal["wrong-default", "wrong-mechanism", "unsafe-practice", "dated", "wrong-fact"]
 
 
@@ -100,6 +104,9 @@ class Section:
     path: Path
     body_line: int  # the file line where `markdown` starts (1-based)
     questions: tuple[Question, ...] = field(default=())
+    # how candidates type a question each `###` sub-topic answers, by heading without "(IMP)"
+    # (knowledge/asked/NN-stem.yaml): search keys, never shown
+    asked_as: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -187,6 +194,49 @@ def headings(markdown: str) -> list[str]:
     return _H3.findall(markdown)
 
 
+def topic(heading: str) -> str:
+    """A `###` heading without its "(IMP)" mark: how chunks and `asked_as` name a sub-topic."""
+    return _IMP_MARK.sub("", heading).strip()
+
+
+def parse_asked(path: Path, markdown: str) -> dict[str, tuple[str, ...]]:
+    """knowledge/asked/NN-stem.yaml: a mapping from a `###` heading of the section's notes to
+    the ways candidates type a question it answers (1-5 lines). KnowledgeError names the line
+    of a heading the notes do not have or of a bad list."""
+    known = {topic(h) for h in headings(markdown)}
+    loader = _Loader(path.read_text(encoding="utf-8"))
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return {}
+        if not isinstance(root, yaml.MappingNode):
+            raise KnowledgeError(f"{path}:1: must map each ### heading to a list of phrasings")
+        asked: dict[str, tuple[str, ...]] = {}
+        for key_node, value_node in root.value:
+            line = key_node.start_mark.line + 1
+            heading = loader.construct_object(key_node)
+            value = loader.construct_object(value_node, deep=True)
+            if not isinstance(heading, str) or topic(heading) not in known:
+                raise KnowledgeError(
+                    f"{path}:{line}: {heading!r} is not a ### heading of the notes"
+                )
+            if (
+                not isinstance(value, list)
+                or not 1 <= len(value) <= MAX_ASKED_AS
+                or not all(isinstance(v, str) and v.strip() for v in value)
+            ):
+                raise KnowledgeError(
+                    f"{path}:{line}: {heading!r} needs a list of 1-{MAX_ASKED_AS} non-empty lines"
+                )
+            asked[topic(heading)] = tuple(v.strip() for v in value)
+        return asked
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
+    finally:
+        loader.dispose()
+
+
 def yaml_list(path: Path, not_a_list: str, *, empty_ok: bool = False) -> list[tuple[int, Any]]:
     """(line, item) for each item of a YAML list file; KnowledgeError names the line
     (`not_a_list`: the message when the file is not a list). With `empty_ok` a file holding no
@@ -246,7 +296,11 @@ def load(knowledge_dir: Path) -> Knowledge:
             raise KnowledgeError(f"{path}:2: section {section.number} is defined twice")
         bank = knowledge_dir / "questions" / f"{path.stem}.yaml"
         qs = tuple(parse_questions(bank, section.number)) if bank.exists() else ()
-        sections[section.number] = Section(**{**section.__dict__, "questions": qs})
+        keys = knowledge_dir / "asked" / f"{path.stem}.yaml"
+        asked = parse_asked(keys, section.markdown) if keys.exists() else {}
+        sections[section.number] = Section(
+            **{**section.__dict__, "questions": qs, "asked_as": asked}
+        )
     return Knowledge(sections=dict(sorted(sections.items())), folder=knowledge_dir)
 
 
@@ -274,6 +328,12 @@ def check(knowledge_dir: Path) -> list[str]:
         for p in notes_format.find_problems(section.markdown, section.number):
             line = section.body_line + p.line - 1 if p.line else 1
             problems.append(f"{path}:{line}: {p.message}")
+        keys = knowledge_dir / "asked" / f"{path.stem}.yaml"
+        if keys.exists():
+            try:
+                parse_asked(keys, section.markdown)
+            except KnowledgeError as exc:
+                problems.append(str(exc))
         bank = q_dir / f"{path.stem}.yaml"
         if not bank.exists():
             problems.append(f"{bank}:1: missing question bank for section {section.number}")
@@ -291,6 +351,10 @@ def check(knowledge_dir: Path) -> list[str]:
     for path in sorted(q_dir.glob("*.yaml")) if q_dir.is_dir() else []:
         if not (sec_dir / f"{path.stem}.md").exists():
             problems.append(f"{path}:1: question bank without a matching section file")
+    asked_dir = knowledge_dir / "asked"
+    for path in sorted(asked_dir.glob("*.yaml")) if asked_dir.is_dir() else []:
+        if not (sec_dir / f"{path.stem}.md").exists():
+            problems.append(f"{path}:1: phrasings without a matching section file")
     return problems
 
 

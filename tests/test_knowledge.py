@@ -98,6 +98,34 @@ def test_asked_as_takes_up_to_five_phrasings(tmp_path: Path, asked_as: str, mess
         knowledge.load(tmp_path)
 
 
+def test_asked_phrasings_for_a_sub_topic_load_and_bad_ones_name_their_line(
+    tmp_path: Path,
+) -> None:
+    path = write_section(tmp_path, 3, "03-images")
+    heading = knowledge.headings(path.read_text())[0]
+    asked = tmp_path / "asked" / "03-images.yaml"
+    asked.parent.mkdir()
+    asked.write_text(f'"{heading}":\n  - why is my image so big\n  - what is a layer\n')
+    kb = knowledge.load(tmp_path)
+    assert kb.section(3).asked_as == {
+        knowledge.topic(heading): ("why is my image so big", "what is a layer")
+    }
+    asked.write_text(f'"{heading}": [ok line]\n"No Such Heading": [why]\n')
+    with pytest.raises(KnowledgeError, match=r"03-images.yaml:2: 'No Such Heading' is not a ###"):
+        knowledge.load(tmp_path)
+    asked.write_text(f'"{heading}": [a, b, c, d, e, f]\n')
+    with pytest.raises(KnowledgeError, match=r"03-images.yaml:1: .* 1-5 non-empty lines"):
+        knowledge.load(tmp_path)
+    asked.write_text("- not a mapping\n")
+    assert any("must map each ### heading" in p for p in knowledge.check(tmp_path))
+    asked.unlink()
+    (tmp_path / "asked" / "09-swarm.yaml").write_text("{}\n")
+    assert any(
+        "09-swarm.yaml:1: phrasings without a matching section" in p
+        for p in knowledge.check(tmp_path)
+    )
+
+
 def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
     write_section(tmp_path, 3, "03-images", QUESTION + "  - : : [\n")
     with pytest.raises(KnowledgeError, match=r"03-images.yaml:\d+: invalid YAML"):

@@ -46,6 +46,12 @@ def _knowledge_files(kb: Knowledge) -> list[tuple[str, bytes]]:
             files.append((f"sections/{path.name}", path.read_bytes()))
         else:
             files.append((f"sections/{section.number:02d}", section.markdown.encode()))
+        keys = path.parent.parent / "asked" / f"{path.stem}.yaml"
+        if keys.is_file():
+            files.append((f"asked/{keys.name}", keys.read_bytes()))
+        elif section.asked_as:
+            dump = json.dumps(section.asked_as, sort_keys=True)
+            files.append((f"asked/{section.number:02d}", dump.encode()))
         bank = path.parent.parent / "questions" / f"{path.stem}.yaml"
         if bank.is_file():
             files.append((f"questions/{bank.name}", bank.read_bytes()))

@@ -19,7 +19,7 @@ from app.knowledge import Knowledge, Question, Section
 from app.text import slugify, spot
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
-CHUNKER_VERSION = "11"
+CHUNKER_VERSION = "12"
 
 MAX_CHUNK_WORDS = 350  # split a sub-topic longer than this between paragraphs
 OVERVIEW_HEADING = "Overview"
@@ -44,7 +44,9 @@ class Chunk:
     imp: bool = False
     part: int = 0  # 0 for the first (or only) piece of a split sub-topic
     points: tuple[str, ...] = ()  # a bank question's key points: answer units, never its text
-    asked_as: tuple[str, ...] = ()  # ... and the ways candidates type it: keys, never shown
+    # the ways candidates type a question it answers (a bank question, or a note's sub-topic):
+    # search keys, never shown
+    asked_as: tuple[str, ...] = ()
 
     def citation(self) -> str:
         """'Section 5 > Service Discovery & DNS'."""
@@ -211,6 +213,7 @@ def chunk_section(section: Section) -> list[Chunk]:
                     text=text,
                     imp=imp,
                     part=part,
+                    asked_as=section.asked_as.get(heading, ()),
                 )
             )
     return chunks
@@ -316,11 +319,11 @@ _QUESTION_LINE = re.compile(r"^\*\*Q:\*\*\s*(.+)")
 def chunk_units(chunk: Chunk) -> list[tuple[str, str]]:
     """The units the index embeds for a chunk: its answer units; for a bank question then its
     key points (kind "point": the facts an interviewer expects, each one line), and its
-    question text and the ways candidates type it last, kind "question": the composer's test of
-    whether the user asked this very question (they are never shown)."""
+    question text, and for any chunk the ways candidates type a question it answers, last, kind
+    "question": the composer's test of whether the user asked this very question (they are never
+    shown)."""
     units = split_units(chunk.text)[0]
     units += [("point", p) for p in chunk.points]
     if chunk.kind == "question" and (m := _QUESTION_LINE.match(chunk.text)):
         units.append(("question", m.group(1).strip()))
-        units += [("question", p) for p in chunk.asked_as]
-    return units
+    return units + [("question", p) for p in chunk.asked_as]

@@ -535,3 +535,45 @@ def test_a_bank_question_typed_the_users_way_answers_them(typed_as_known: bool) 
         assert any(t.startswith("Exec-form CMD") for t in texts)
     else:
         assert texts[0].startswith("Exit code 137")
+
+
+@pytest.mark.parametrize("with_key", [True, False])
+def test_a_note_sub_topic_typed_the_users_way_leads(with_key: bool) -> None:
+    """A note's sub-topic with a phrasing close to the question (knowledge/asked/, counted at
+    NOTE_KEY of its cosine) becomes the passage the answer draws on; the phrasing itself is
+    never shown. Without it, the passage the chunk scores put first leads."""
+    import numpy as np
+
+    exit_codes = _unit_passage(
+        "s04/exit-codes/0",
+        0.70,
+        [
+            ("sentence", "Exit code 137 means SIGKILL and 143 means SIGTERM.", [0.7, 0.7, 0, 0]),
+            ("sentence", "Exit code 125 means the daemon could not run it.", [0.6, 0.8, 0, 0]),
+        ],
+    )
+    units = [
+        (
+            "sentence",
+            "docker stop sends SIGTERM, waits ten seconds, then sends SIGKILL.",
+            [0.72, 0, 0.69, 0],
+        ),
+        ("sentence", "Exec-form CMD makes the app PID 1 so it gets the signal.", [0.1, 0, 1, 0.2]),
+    ]
+    if with_key:
+        units.append(("question", "docker stop always takes 10 secs", [1, 0, 0.05, 0]))
+    stopping = _unit_passage("s04/stopping-gracefully/0", 0.55, units)
+    query = np.array([1, 0, 0.05, 0], dtype=np.float32)
+    chosen = OfflineBackend(None).select(
+        "why does docker stop take 10 secs every time",
+        [exit_codes, stopping],
+        limit=3,
+        query_vector=query / np.linalg.norm(query),
+    )
+    texts = [u.text for _, u in chosen]
+    assert "docker stop always takes 10 secs" not in texts
+    if with_key:
+        assert texts[0].startswith("docker stop sends SIGTERM")
+        assert any(t.startswith("Exec-form CMD") for t in texts)
+    else:
+        assert texts[0].startswith("Exit code 137")

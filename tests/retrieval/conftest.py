@@ -169,16 +169,26 @@ QUESTIONS: dict[int, list[dict[str, object]]] = {
 STEMS = {4: "04-containers", 5: "05-networking", 6: "06-volumes-storage"}
 
 
+# how candidates type what a sub-topic answers (knowledge/asked/): search keys, never shown
+ASKED: dict[int, dict[str, list[str]]] = {
+    4: {"Stopping Gracefully": ["docker stop always takes 10 secs", "app never sees sigterm"]},
+}
+
+
 def write_knowledge(root: Path, notes: dict[int, str] | None = None) -> Path:
-    """knowledge/sections + knowledge/questions for sections 4-6 under `root`."""
-    (root / "sections").mkdir(parents=True, exist_ok=True)
-    (root / "questions").mkdir(parents=True, exist_ok=True)
+    """knowledge/sections, questions and asked for sections 4-6 under `root`."""
+    for folder in ("sections", "questions", "asked"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
     for n, body in (notes or NOTES).items():
         front = f"---\nnumber: {n}\ntitle: {SECTION_TITLES[n]}\naliases: []\n---\n"
         (root / "sections" / f"{STEMS[n]}.md").write_text(front + body, encoding="utf-8")
         if QUESTIONS.get(n):
             (root / "questions" / f"{STEMS[n]}.yaml").write_text(
                 yaml.safe_dump(QUESTIONS[n], sort_keys=False), encoding="utf-8"
+            )
+        if ASKED.get(n) and "### Stopping Gracefully" in body:
+            (root / "asked" / f"{STEMS[n]}.yaml").write_text(
+                yaml.safe_dump(ASKED[n], sort_keys=False), encoding="utf-8"
             )
     return root
 

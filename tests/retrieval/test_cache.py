@@ -58,6 +58,14 @@ def test_touching_without_change_reuses_changing_content_rebuilds(
     build(tiny_settings, again)
     assert again.texts > 0, "a question bank is a knowledge file too"
 
+    asked = tiny_settings.knowledge_dir / "asked" / f"{STEMS[5]}.yaml"
+    asked.write_text('"Network Drivers": [which network driver should i use]\n')
+    keyed = counting()
+    idx = build(tiny_settings, keyed)
+    assert keyed.texts > 0, "so are a sub-topic's phrasings"
+    drivers = next(c for c in idx.chunks if c.heading == "Network Drivers")
+    assert drivers.asked_as == ("which network driver should i use",)
+
 
 def test_a_different_model_name_rebuilds(
     tiny_settings: Settings, counting: Callable[..., CountingEmbedder]

@@ -188,3 +188,18 @@ def test_a_second_table_under_one_heading_reads_its_own_header() -> None:
         "`always` — Restarts the container when: it exits",
         "Swarm mode — What a failing health check does: schedules a replacement task",
     ]
+
+
+def test_a_note_sub_topic_carries_the_ways_candidates_ask_for_it(mini_knowledge: Path) -> None:
+    """knowledge/asked/ phrasings ride on every piece of their sub-topic as keys, never text."""
+    chunks = [c for c in chunk_knowledge(knowledge.load(mini_knowledge)) if c.kind == "note"]
+    stop = next(c for c in chunks if c.heading == "Stopping Gracefully")
+    assert stop.asked_as == ("docker stop always takes 10 secs", "app never sees sigterm")
+    assert chunk_units(stop)[-2:] == [
+        ("question", "docker stop always takes 10 secs"),
+        ("question", "app never sees sigterm"),
+    ]
+    assert "10 secs" not in stop.text and "10 secs" not in stop.embed_text()
+    assert Chunk.from_dict(stop.to_dict()) == stop
+    others = [c for c in chunks if c.heading != "Stopping Gracefully"]
+    assert others and not any(c.asked_as for c in others)
