@@ -483,6 +483,18 @@ def test_a_point_a_longer_sentence_already_states_is_left_out() -> None:
     assert "--rm removes the container when it exits." in texts
 
 
+def _exit_codes() -> dict[str, Any]:
+    """The exit-code notes: the passage the chunk scores put first for "docker stop takes 10s"."""
+    return _unit_passage(
+        "s04/exit-codes/0",
+        0.70,
+        [
+            ("sentence", "Exit code 137 means SIGKILL and 143 means SIGTERM.", [0.7, 0.7, 0, 0]),
+            ("sentence", "Exit code 125 means the daemon could not run it.", [0.6, 0.8, 0, 0]),
+        ],
+    )
+
+
 @pytest.mark.parametrize("typed_as_known", [True, False])
 def test_a_bank_question_typed_the_users_way_answers_them(typed_as_known: bool) -> None:
     """A scenario-worded bank question ("Every deploy ... takes ten seconds to shut down") is
@@ -491,14 +503,7 @@ def test_a_bank_question_typed_the_users_way_answers_them(typed_as_known: bool) 
     key the exit-code notes, closer by the chunk's own score, lead instead."""
     import numpy as np
 
-    notes = _unit_passage(
-        "s04/exit-codes",
-        0.70,
-        [
-            ("sentence", "Exit code 137 means SIGKILL and 143 means SIGTERM.", [0.7, 0.7, 0, 0]),
-            ("sentence", "Exit code 125 means the daemon could not run it.", [0.6, 0.8, 0, 0]),
-        ],
-    )
+    notes = _exit_codes()
     keys = [
         ("question", "Every deploy, our service takes ten seconds to stop. Why?", [0.3, 0, 0, 1])
     ]
@@ -544,14 +549,7 @@ def test_a_note_sub_topic_typed_the_users_way_leads(with_key: bool) -> None:
     never shown. Without it, the passage the chunk scores put first leads."""
     import numpy as np
 
-    exit_codes = _unit_passage(
-        "s04/exit-codes/0",
-        0.70,
-        [
-            ("sentence", "Exit code 137 means SIGKILL and 143 means SIGTERM.", [0.7, 0.7, 0, 0]),
-            ("sentence", "Exit code 125 means the daemon could not run it.", [0.6, 0.8, 0, 0]),
-        ],
-    )
+    exit_codes = _exit_codes()
     units = [
         (
             "sentence",
