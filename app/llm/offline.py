@@ -211,8 +211,9 @@ class OfflineBackend(Backend):
         """Every unit that may be shown, its cosine with the question, and each passage's
         relevance: the larger of its dense score and, for a bank question, the cosine of the
         user's question with the bank's question or the closest of the ways candidates type it
-        (`asked_as`), lowered by HYBRID_PULL for each unit of hybrid rank below the best
-        passage's; its hybrid rank alone when no dense score is sure."""
+        (`asked_as`; for a note's sub-topic, its phrasings at NOTE_KEY), lowered by HYBRID_PULL
+        for each unit of hybrid rank below the best passage's; its hybrid rank alone when no
+        dense score is sure."""
         yes_no = bool(_YESNO_QUESTION.match(question.strip().lower()))
         units: list[Unit] = []
         sims: list[float] = []
@@ -238,7 +239,7 @@ class OfflineBackend(Backend):
             para = bank and match >= PARAPHRASE
             for j, ((kind, text), sim) in enumerate(zip(raw, unit_sims, strict=True)):
                 if kind == "question":
-                    continue  # the bank question itself: a key, never part of the answer
+                    continue  # a question or a phrasing: a key, never part of the answer
                 if not yes_no:
                     text = _YESNO_OPENER.sub("", text)
                 if (
