@@ -501,7 +501,6 @@ def test_a_bank_question_typed_the_users_way_answers_them(typed_as_known: bool) 
     far from how candidates type it ("docker stop always takes 10 seconds, why"); one of its
     `asked_as` keys is not, so its model answer leads and its key points follow. Without the
     key the exit-code notes, closer by the chunk's own score, lead instead."""
-    import numpy as np
 
     notes = _exit_codes()
     keys = [
@@ -527,13 +526,7 @@ def test_a_bank_question_typed_the_users_way_answers_them(typed_as_known: bool) 
             *keys,
         ],
     )
-    query = np.array([1, 0, 0.05, 0], dtype=np.float32)
-    chosen = OfflineBackend(None).select(
-        "why does docker stop take 10 secs every time",
-        [notes, bank],
-        limit=3,
-        query_vector=query / np.linalg.norm(query),
-    )
+    chosen = _select("why does docker stop take 10 secs every time", [notes, bank], [1, 0, 0.05, 0])
     texts = [u.text for _, u in chosen]
     if typed_as_known:
         assert texts[0].startswith("The app runs as PID 1")
@@ -547,7 +540,6 @@ def test_a_note_sub_topic_typed_the_users_way_leads(with_key: bool) -> None:
     """A note's sub-topic with a phrasing close to the question (knowledge/asked/, counted at
     NOTE_KEY of its cosine) becomes the passage the answer draws on; the phrasing itself is
     never shown. Without it, the passage the chunk scores put first leads."""
-    import numpy as np
 
     exit_codes = _exit_codes()
     units = [
@@ -561,12 +553,8 @@ def test_a_note_sub_topic_typed_the_users_way_leads(with_key: bool) -> None:
     if with_key:
         units.append(("question", "docker stop always takes 10 secs", [1, 0, 0.05, 0]))
     stopping = _unit_passage("s04/stopping-gracefully/0", 0.55, units)
-    query = np.array([1, 0, 0.05, 0], dtype=np.float32)
-    chosen = OfflineBackend(None).select(
-        "why does docker stop take 10 secs every time",
-        [exit_codes, stopping],
-        limit=3,
-        query_vector=query / np.linalg.norm(query),
+    chosen = _select(
+        "why does docker stop take 10 secs every time", [exit_codes, stopping], [1, 0, 0.05, 0]
     )
     texts = [u.text for _, u in chosen]
     assert "docker stop always takes 10 secs" not in texts
