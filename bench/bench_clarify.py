@@ -39,6 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
@@ -52,6 +53,9 @@ from app.eval.judge import CODE_BLOCK as _CODE
 from app.eval.judge import THRESHOLD, answer_units, covered
 from app.retrieval.embeddings import Embedder, shared_embedder
 from app.settings import ROOT, Settings
+
+if TYPE_CHECKING:
+    from app.mentor.engine import Mentor
 
 DATA = Path(__file__).parent / "data" / "clarify_questions.yaml"
 FRESH = Path(__file__).parent / "data" / "clarify_fresh.yaml"
@@ -119,13 +123,10 @@ def coverage(embedder: Embedder, cases: list[Case], answers: list[str]) -> tuple
     return float(arr.mean()), float((arr == 0).mean())
 
 
-def composed(cases: list[Case], settings: Settings) -> tuple[list[str], list[float]]:
+def composed(cases: list[Case], mentor: Mentor) -> tuple[list[str], list[float]]:
     """The offline clarification for each question (the clarify path, whatever the router
     says) and its wall time in ms, in process (no HTTP)."""
     from app.conversation import ConversationState
-    from app.mentor.engine import build
-
-    mentor = build(settings)
 
     async def run() -> tuple[list[str], list[float]]:
         answers, times = [], []
@@ -138,20 +139,26 @@ def composed(cases: list[Case], settings: Settings) -> tuple[list[str], list[flo
     return asyncio.run(run())
 
 
-def ceilings(embedder: Embedder, cases: list[Case], settings: Settings) -> tuple[float, float]:
+def ceilings(embedder: Embedder, cases: list[Case], mentor: Mentor) -> tuple[float, float]:
     """(share of key points some unit of the retrieved passages covers, share some unit
     anywhere in the index covers): what the composer could show, and what the notes hold."""
-    from app.mentor.engine import build
-
-    mentor = build(settings)
     index = mentor.index
+
+    def shown(chunk_id: str) -> np.ndarray:
+        """The vectors of a chunk's units the composer may show (not its "question" keys)."""
+        units, vectors = index.chunk_units(chunk_id)
+        return vectors[[kind != "question" for kind, _ in units]]
+
+    everything = np.concatenate([shown(c.id) for c in index.chunks])
     pooled, anywhere = [], []
     for c in cases:
         kv = embedder.encode(c.key_points)
-        rows = [index.chunk_units(h.chunk.id)[1] for h in mentor._hits(c.q)]
-        pool = np.concatenate(rows) if rows else np.zeros((0, kv.shape[1]), dtype=np.float32)
-        pooled.append(float(((kv @ pool.T).max(axis=1) >= THRESHOLD).mean()) if len(pool) else 0.0)
-        anywhere.append(float(((kv @ index.unit_vectors.T).max(axis=1) >= THRESHOLD).mean()))
+        rows = [shown(h.chunk.id) for h in mentor._hits(c.q)]
+        pool = np.concatenate(rows) if rows else None
+        pooled.append(
+            0.0 if pool is None else float(((kv @ pool.T).max(axis=1) >= THRESHOLD).mean())
+        )
+        anywhere.append(float(((kv @ everything.T).max(axis=1) >= THRESHOLD).mean()))
     return float(np.mean(pooled)), float(np.mean(anywhere))
 
 
@@ -221,7 +228,10 @@ def main() -> None:
     settings = Settings(
         knowledge_dir=ROOT / "knowledge", data_dir=tmp, index_dir=ROOT / "data" / "index"
     )
-    answers, engine_ms = composed(chosen, settings)
+    from app.mentor.engine import build
+
+    mentor = build(settings)  # one mentor for the answers and the ceilings
+    answers, engine_ms = composed(chosen, mentor)
     mean, none = coverage(embedder, chosen, answers)
     words = [len(_CODE.sub(" ", a).split()) for a in answers]
     print(f"{len(chosen)} questions ({label}), judge threshold {THRESHOLD:.2f}")
@@ -230,7 +240,7 @@ def main() -> None:
     p50, p95 = np.percentile(engine_ms, 50), np.percentile(engine_ms, 95)
     print(f"Mentor.clarify in process, distinct questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     if "--ceiling" in args:
-        pool, anywhere = ceilings(embedder, chosen, settings)
+        pool, anywhere = ceilings(embedder, chosen, mentor)
         print(
             f"key points in the retrieved passages {pool:.3f}; anywhere in the index {anywhere:.3f}"
         )
