@@ -12,6 +12,8 @@ to read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -204,9 +206,7 @@ def parse_asked(path: Path, markdown: str) -> dict[str, tuple[str, ...]]:
     the ways candidates type a question it answers (1-5 lines). KnowledgeError names the line
     of a heading the notes do not have or of a bad list."""
     known = {topic(h) for h in headings(markdown)}
-    loader = _Loader(path.read_text(encoding="utf-8"))
-    try:
-        root = loader.get_single_node()
+    with _yaml_tree(path) as (loader, root):
         if root is None:
             return {}
         if not isinstance(root, yaml.MappingNode):
@@ -230,6 +230,15 @@ def parse_asked(path: Path, markdown: str) -> dict[str, tuple[str, ...]]:
                 )
             asked[topic(heading)] = tuple(v.strip() for v in value)
         return asked
+
+
+@contextmanager
+def _yaml_tree(path: Path) -> Iterator[tuple[yaml.SafeLoader, yaml.Node | None]]:
+    """The file's YAML node tree (one parse) and the loader that constructs values from its
+    nodes; a YAML error inside the block becomes a KnowledgeError naming the line."""
+    loader = _Loader(path.read_text(encoding="utf-8"))
+    try:
+        yield loader, loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
@@ -242,19 +251,12 @@ def yaml_list(path: Path, not_a_list: str, *, empty_ok: bool = False) -> list[tu
     (`not_a_list`: the message when the file is not a list). With `empty_ok` a file holding no
     YAML document (empty, or comments only) is an empty list."""
     # one parse: compose the node tree, then construct each item from its own node
-    loader = _Loader(path.read_text(encoding="utf-8"))
-    try:
-        root = loader.get_single_node()
+    with _yaml_tree(path) as (loader, root):
         if root is None and empty_ok:
             return []
         if root is None or not isinstance(root, yaml.SequenceNode):
             raise KnowledgeError(f"{path}:1: {not_a_list}")
         return [(node.start_mark.line + 1, loader.construct_document(node)) for node in root.value]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KnowledgeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML") from exc
-    finally:
-        loader.dispose()
 
 
 def parse_myths(path: Path) -> list[Myth]:
