@@ -34,6 +34,7 @@ PROBE_V7 = Path(__file__).parent / "data" / "intents_probe_v7.yaml"
 PROBE_V8 = Path(__file__).parent / "data" / "intents_probe_v8.yaml"
 PROBE_V9 = Path(__file__).parent / "data" / "intents_probe_v9.yaml"
 PROBE_V10 = Path(__file__).parent / "data" / "intents_probe_v10.yaml"
+PROBE_V11 = Path(__file__).parent / "data" / "intents_probe_v11.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
 DEV_V2 = Path(__file__).parent / "data" / "intents_dev_v2.yaml"
 
@@ -127,6 +128,7 @@ def main() -> None:
         ("intents_probe_v8.yaml (eighth probe: terse questions vs sections, seen)", PROBE_V8),
         ("intents_probe_v9.yaml (ninth probe, seen)", PROBE_V9),
         ("intents_probe_v10.yaml (tenth probe, seen)", PROBE_V10),
+        ("intents_probe_v11.yaml (eleventh probe)", PROBE_V11),
         ("intents_dev.yaml (development set, seen)", DEV),
         ("intents_dev_v2.yaml (second development set, seen)", DEV_V2),
     )

@@ -151,11 +151,14 @@ class Mentor:
         """Route `message`, stream the reply; mutates `state`. Never raises for LLM trouble.
 
         A compound request ("section 5 then quiz me") streams both parts as one reply: the
-        first part's events, a rule, the second part's text; one Done with both."""
+        first part's events, a rule, the second part's text; one Done with both. An interview
+        asked for first goes second, so that its first question ends the reply."""
         r = self._claimed_by_notes(message, route(message, state, self.matcher))
         state.turns += 1
         self.stats.by_intent[r.intent] = self.stats.by_intent.get(r.intent, 0) + 1
         parts = [r] if r.then is None else [replace(r, then=None), r.then]
+        if parts[0].intent == "interview":  # "mock on security, then explain rootless mode"
+            parts.reverse()  # the interview's question ends the reply: the next message answers it
         done: list[Reply] = []
         for i, part in enumerate(parts):
             async for e in self._dispatch(state, message, part):

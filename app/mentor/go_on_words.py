@@ -35,7 +35,7 @@ _YES_STRONG = frozenset(
 )
 _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
-    "go ahead on carry keep going move the a to with section one and then now i'm im ready sure "
+    "go ahead on carry keep going goin move the a to with section one and then now i'm im ready sure "
     "of course why not right that's thats perfect awesome got it done bring give me for this "
     "after what what's whats fine guess show i gimme reading finished"
     # dictated punctuation: "next period"
@@ -45,7 +45,7 @@ _YES_FILLER = frozenset(
 
 # "moving on pls", "keep going": a phrase that says go on, read as "next"
 _GO_ON = re.compile(
-    r"\b(?:mov(?:e|ing) on|carry(?:ing)? on|keep (?:going|on)|go(?:ing)? on|"
+    r"\b(?:mov(?:e|ing) on|carry(?:ing)? on|keep (?:going|goin'?|on)|go(?:ing|in'?)? on|"
     r"(?:the )?following (?:section|one|chapter|part)|(?:the )?one after(?: this| that)?|"
     r"what'?s after (?:this|that)(?: one)?)\b"
 )

@@ -47,7 +47,7 @@ _GREETING = re.compile(
     r"lol|lmao|haha+|hehe|hmm+|wow|omg|nice|brb|ok cool|cool)\b"
 )
 _HELP = re.compile(
-    r"^(?:help|halp|menu|commands|options|\?|what can (?:you|this (?:app|tool|thing|bot|site)|it)(?: \w+)? do|"
+    r"^(?:help|halp|menu|commands|options|\?|what can (?:you|u|this (?:app|tool|thing|bot|site)|it)(?: \w+)? do(?! (?:with|about|to|if|when|in|on|against)\b)|"
     r"how does this work|how do i use this|how many (?:sections|chapters|topics)|"
     r"list(?: all)?(?: the)? (?:sections|chapters|topics)|show(?: me)?(?: all)?(?: the)? (?:sections|chapters)|sections|chapters|"
     r"table of contents|toc|contents|syllabus|what are the sections|which sections are there|"
@@ -166,7 +166,7 @@ _HELP_SEARCH = re.compile(
     # "hows my score so far? did i do ok in the last mock": about the score, not a new mock
     r"\b(?:how'?s|how is|what'?s|whats|what is|what was|show|see|check|view)(?: me)? my (?:score|scores|stats|results?|progress)\b|"
     r"\bdid i pass\b|\bhow many (?:questions |answers |ones )?(?:did|have|do) i (?:get|got|gotten|answer(?:ed)?)\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
-    r"\bwhat can (?:you|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?$|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
+    r"\bwhat can (?:you|u|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?(?: exactly)?(?:$| (?!with|about|to|if|when|in|on|against|for)\b)|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
     r"\bhow (?:does|do) (?:this |the )?(?:app|tool|thing|site|bot|mentor|mocks?|mock interviews?|interview mode|quiz(?:zes)?)(?: \w+)? work\b|"
     r"\bhow (?:does|do) (?:this|the) (?:interview|quiz)(?: \w+)? work\b|"
     # "do the notes cover kubernetes too", "is there a way to reset my progress"
@@ -180,7 +180,10 @@ _HELP_SEARCH = re.compile(
 )
 # "not 5, 6", "i meant 12 not 11", "wrong one, I asked for 8": the section the user corrects to
 _CORRECTED = re.compile(
-    r"\b(?:meant|asked for|wanted|want|said)\s+(?:section\s+|sec\s+|#)?(\d{1,3}|[a-z]+)\b"
+    r"\b(?:meant|asked for|wanted|want|said)\s+(?:section\s+|sec\s+|#)?(\d{1,3})\b|"
+    # a number word only after "meant", "asked for" or "said", or with "section": "why would i
+    # want one" wants no Section 1
+    r"\b(?:(?:meant|asked for|said)\s+(?:section\s+|sec\s+|#)?|(?:wanted|want)\s+(?:section|sec)\s+)([a-z]+)\b"
 )
 _NOT_NUMBER = re.compile(r"\bnot\s+(?:section\s+|sec\s+|#)?(\d{1,3})\b")
 # compound requests: "section 5 then quiz me", "interview me first, then show section 11"
@@ -207,8 +210,9 @@ _TWO_NUMBERS = re.compile(
 _INTERVIEW = re.compile(
     # not "interviewers always quiz people on caching, how does it work": about interviews
     r"\b(?:mock|(?<!my )(?<!job )(?<!real )(?<!in an )(?<!in the )(?<!have )(?<!have an )(?<!got an )"
+    r"(?<!had an )(?<!had a )(?<!had my )(?<!after my )(?<!after the )(?<!during the )(?<!during my )"
     r"(?<!before )(?<!tomorrow )(?<!tomorrows )(?<!tmrw )(?<!upcoming )(?<!next )"
-    r"interview(?!ers?\b|ing\b|s\b| (?:is|was|went|goes|tomorrow|tmrw|today|tonight|next|prep\w*|process|tips|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|in \d))|"
+    r"interview(?!ers?\b|ing\b|s\b| (?:is|was|went|goes|tomorrow|tmrw|today|tonight|next|last|yesterday|coming|prep\w*|process|tips|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|in \d))|"
     r"quiz(?! (?:people|candidates|them|others|folks)\b)|"
     r"(?:play|be|act as|act like|pretend (?:to be|you'?re|your|ur|you are)) (?:the |an? |my )?"
     r"(?:interviewer|hiring manager|recruiter)|(?:test|quiz) myself|"
@@ -233,7 +237,7 @@ _NOTES_WORD = re.compile(
 _NOTES_NOUN = re.compile(r"\b(?:notes|section|chapter|cheat ?sheet|revision notes)\b")
 _REQUEST_START = re.compile(r"^(?:can|could|would|may) (?:i|you|we)\b")
 _QUESTION_START = re.compile(
-    r"^(?:what|what's|whats|why|how|when|where|which|who|whom|whose|is|are|can|could|should|"
+    r"^(?:what|what's|whats|why|how|how's|hows|whys|where's|wheres|who's|whos|when|where|which|who|whom|whose|is|are|can|could|should|"
     r"would|will|do|does|did|explain|describe|define|tell me|compare|difference|diff|"
     r"differentiate|clarify|meaning|help me understand|i don'?t (?:get|understand)|"
     r"i'?m confused|confused|eli5|give me an example|example of|whats the|wat|wht|y does|y is)\b"
@@ -383,7 +387,10 @@ _WHERE_ARE_NOTES = re.compile(
     r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:[\w-]+ ){0,3}?(?:part|notes|section|chapter)\b|"
     r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b|"
     # asking whether notes exist asks for them: "got notes on that?", "do u have notes for swarm"
-    r"\b(?:got|have|any) (?:any )?(?:notes|a section|a chapter) (?:on|about|for)\b"
+    r"\b(?:got|have|any) (?:any )?(?:notes|a section|a chapter) (?:on|about|for)\b|"
+    # asking what the notes hold: "whats in ur notes about jenkins" ("what do the notes say
+    # about ..." asks what they say: _RECALLS)
+    r"\bwhat(?:'s| is|s)? in (?:ur|your|the) (?:notes|section) (?:on|about|for)\b"
 )
 # a reason given after a request: "... because the company is really into supply chain security"
 _REASON = re.compile(r"\b(?:because|cause|cuz|coz|bc|since)\b")

@@ -102,6 +102,10 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             named = matcher.by_words(parts[0])
             second = _quiz_on(second, named[0] if named else None)
             return replace(first, text=parts[0], then=second)
+        if first.intent in wanted and not first.problem and second.intent == "clarify":
+            # "open the ci/cd notes, then explain what a multi stage build saves": the notes or
+            # the interview, and the answer to the question of the second part
+            return replace(first, then=replace(second, text=parts[1]))
     if state.mode != "interview" and (m := _SECTION_THEN_QUESTION.match(message.strip())):
         # "start from section 5, what is a bridge network?": the notes, then the answer
         first = _route_one(m.group("first"), state, matcher)
@@ -139,7 +143,7 @@ def _corrected(bare: str) -> int | None:
     """'no wait i meant 12 not 11', 'not section 5, section 6', 'I asked for 8': the section
     the user corrects to."""
     if m := _CORRECTED.search(bare):
-        value = _parse_number(m.group(1))
+        value = _parse_number(m.group(1) or m.group(2))
         if value is not None and value == int(value) and 1 <= value <= LAST_SECTION:
             return int(value)
     if _NOT_NUMBER.search(bare):
@@ -283,6 +287,16 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     two_topics = len(set(named)) > 1 and not re.search(r"\b(?:and|n|then|or)\b|[&+/,]", bare)
     if named and not asks and not comparison and not two_topics and matcher.only_names(bare):
         return Route("section", section=named[0], command="by-name")
+    first_clause, *rest = re.split(r"[,.;!]\s", message.strip().lower(), maxsplit=1)
+    if (
+        named
+        and rest
+        and not questiony
+        and not comparison
+        and matcher.only_names(_norm(first_clause).strip(" ?!."))
+    ):
+        # the request, then something about the user: "intro to docker pls, total beginner here"
+        return Route("section", section=named[0], command="by-name")
     pointer_at_end = bool(re.search(r"\b(?:section|chapter|part|notes|stuff|one)$", bare))
     # "..., is alpine a good idea or will it break stuff" ends in "stuff" but asks
     pointer_at_end = pointer_at_end and not _asks_last(message)
@@ -401,7 +415,10 @@ def _asked_first(text: str, named: list[int], matcher: SectionMatcher) -> list[i
     noun = _NOTES_NOUN.search(text)
     if len(named) < 2 or not noun:
         return named
-    near = matcher.by_words(" ".join(text[: noun.start()].split()[-4:]))
+    # within the noun's own clause: "... pull/push basics. which section is that" names no
+    # section before "section"
+    clause = re.split(r"[.,;:!?]", text[: noun.start()])[-1]
+    near = matcher.by_words(" ".join(clause.split()[-4:]))
     if not near or named[0] in near:
         return named
     return [near[0], *(n for n in named if n != near[0])]

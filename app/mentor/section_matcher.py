@@ -36,7 +36,8 @@ TERM_MIN_LETTERS = 4
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # "docker run" is an alias of Section 4, but "run" alone is an everyday verb ("run a mock with
 # me"): these "docker "-less forms do not name a section on their own
-_PLAIN_VERBS = frozenset({"run", "stop", "login", "group", "context"})
+# the "docker "-less forms of aliases that are plain verbs: "build" alone names no section
+_PLAIN_VERBS = frozenset({"run", "stop", "login", "group", "context", "build"})
 _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ies", "ly", "al", "ity", "ment", "ments")
 
 
@@ -264,11 +265,9 @@ class SectionMatcher:
         """The words of `text` that are neither a section's name, a word of a section title nor
         request filler: what a short message asks about beyond the section ("backup a named
         volume" -> ["backup"]; "perf optimization pls" -> [])."""
-        return [
-            w
-            for w in self.delexicalise(spell_out(text)).split()
-            if w not in NAVIGATION_FILLER and w not in _TITLE_WORDS
-        ]
+        words = (w.strip(".,;:!?\"'()") for w in self.delexicalise(spell_out(text)).split())
+        # "intro pls, ..." holds "pls", not "pls,"
+        return [w for w in words if w and w not in NAVIGATION_FILLER and w not in _TITLE_WORDS]
 
     def quotes_notes(self, text: str) -> bool:
         """True when `text` (QUOTED_WORDS words or more) stands word for word in the notes: an

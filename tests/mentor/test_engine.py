@@ -204,6 +204,16 @@ async def test_a_question_then_a_quiz_gets_the_answer_and_the_interview(mentor: 
     assert state.mode == "interview"
 
 
+async def test_a_quiz_then_a_question_ends_with_the_quiz_question(mentor: Mentor) -> None:
+    """The next message answers the interview's question, so it comes last in the reply."""
+    state = ConversationState()
+    reply = await mentor.reply(state, "quiz me on networking, then explain what macvlan is")
+    answer, interview = reply.markdown.split("\n\n---\n\n", 1)
+    assert "macvlan" in answer.lower() and "Question 1 of" not in answer
+    assert "Question 1 of" in interview
+    assert state.mode == "interview" and state.interview is not None
+
+
 @pytest.mark.parametrize(
     "question",
     ["how do i keep build secrets out of layers", "how do i keep api tokens\nout   of my image"],

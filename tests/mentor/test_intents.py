@@ -780,3 +780,51 @@ def test_a_symptom_or_a_question_mid_message_is_a_question(
     matcher: SectionMatcher, message: str
 ) -> None:
     assert route(message, ConversationState(), matcher).intent == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "section"),
+    [
+        # the eleventh probe's misses, in other words
+        ("what is a scratch image and why would anyone want one", "clarify", None),  # no "want 1"
+        ("hows a container different from a process", "clarify", None),  # "hows" asks
+        ("whats in your notes on prometheus and cadvisor", "section", 13),  # what the notes hold
+        ("what's in the notes about dockerignore", "section", 7),
+        ("swarm notes pls, got my exam tomorrow", "section", 9),  # the request, then a remark
+        ("brushing up on tags and digests. which section is it, open it", "section", 3),
+        ("i had an interview yesterday and flopped on volumes, can we go over that section", "section", 6),
+        ("what can this app do exactly? quizzes too?", "help", None),
+        ("what can you do with a named volume", "clarify", None),  # a Docker question
+    ],
+)
+def test_eleventh_probe_misses_in_other_words(
+    matcher: SectionMatcher, message: str, intent: str, section: int | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == (intent, section), r
+
+
+@pytest.mark.parametrize(
+    ("message", "first", "question"),
+    [
+        ("pull up the compose notes, then explain depends_on", ("section", 8), "explain depends_on"),
+        (
+            "open the multi stage build notes then tell me why my image is still huge",
+            ("section", 7),
+            "tell me why my image is still huge",
+        ),
+        ("quiz me on networking, then explain macvlan", ("interview", None), "explain macvlan"),
+    ],
+)
+def test_a_request_then_a_question_keeps_the_question(
+    matcher: SectionMatcher, message: str, first: tuple[str, int | None], question: str
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == first, r
+    assert r.then is not None and (r.then.intent, r.then.text) == ("clarify", question), r
+
+
+@pytest.mark.parametrize("message", ["ya keep goin", "keep goin pls"])
+def test_going_on_typed_without_the_g(matcher: SectionMatcher, message: str) -> None:
+    r = route(message, ConversationState(current_section=4, offered_section=5), matcher)
+    assert (r.intent, r.section) == ("next", 5), r
