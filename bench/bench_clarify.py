@@ -13,7 +13,7 @@ the strong answer covers from those the wrong answer covers (Youden's J). `--cal
 Latency: every held-out question once (distinct questions, so no reply cache hides the work),
 each in a fresh conversation, POST /api/chat with Accept: application/json, in-process.
 
-    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held | --dev5] [--show N] [--ceiling] [--no-http]
+    python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held | --dev5 | --dev6 | --dev6-held] [--show N] [--ceiling] [--no-http]
 
 `--fresh` runs bench/data/clarify_fresh.yaml, 90 more questions written by others on 2026-12-06
 and since used for tuning (see its header): a development set, never a headline number.
@@ -24,7 +24,9 @@ written on 2026-12-07 with short, exact key points like the held-out half's (see
 first half finds what knowledge/ lacks, the second is reported beside it.
 `--dev4` and `--dev4-held` do the same for bench/data/clarify_dev4.yaml, 197 questions written the
 same way later that day. `--dev5` runs bench/data/clarify_dev5.yaml, 291 more, all of them a
-development set (used whole to find what knowledge/ lacks).
+development set (used whole to find what knowledge/ lacks). `--dev6` and `--dev6-held` run the
+halves of bench/data/clarify_dev6.yaml, 157 questions written on 2026-12-07 (11:40 UTC) after the
+knowledge stopped growing: a fresh check of the composer, not yet used to add knowledge.
 `--ceiling` also prints the share of key points that some unit of the retrieved passages covers
 (what the composer could have shown) and that some unit anywhere in the index covers.
 """
@@ -63,6 +65,20 @@ FRESH2 = Path(__file__).parent / "data" / "clarify_fresh_v2.yaml"
 DEV3 = Path(__file__).parent / "data" / "clarify_dev3.yaml"
 DEV4 = Path(__file__).parent / "data" / "clarify_dev4.yaml"
 DEV5 = Path(__file__).parent / "data" / "clarify_dev5.yaml"
+DEV6 = Path(__file__).parent / "data" / "clarify_dev6.yaml"
+# the other sets by flag: (file, which half (None: every question), label); a development half
+# finds what knowledge/ lacks, its held-out half is reported beside it
+_OTHER_SETS: dict[str, tuple[Path, bool | None, str]] = {
+    "--fresh": (FRESH, None, "fresh, development"),
+    "--fresh2": (FRESH2, None, "second fresh set, development"),
+    "--dev3": (DEV3, False, "third set, development half"),
+    "--dev3-held": (DEV3, True, "third set, held-out half"),
+    "--dev4": (DEV4, False, "fourth set, development half"),
+    "--dev4-held": (DEV4, True, "fourth set, held-out half"),
+    "--dev5": (DEV5, None, "fifth set, development"),
+    "--dev6": (DEV6, False, "sixth set, development half"),
+    "--dev6-held": (DEV6, True, "sixth set, held-out half"),
+}
 # THRESHOLD (calibrated with --calibrate, see BENCHMARKS.md) and the judge live in app.eval.judge
 # so that the installed `mentor eval` shares them; re-exported here under the same names
 
@@ -198,28 +214,12 @@ def main() -> None:
         print(f"judge threshold {t:.2f}: strong answers cover {s:.3f}, wrong answers {w:.3f}")
         return
     cases = load_cases()
+    flag = next((a for a in args if a in _OTHER_SETS), None)
     if "--all" in args:
         chosen, label = cases, "all"
-    elif "--fresh" in args:  # a development set (see FRESH): every question
-        chosen, label = load_cases(FRESH), "fresh, development"
-    elif "--fresh2" in args:  # the second one (see FRESH2)
-        chosen, label = load_cases(FRESH2), "second fresh set, development"
-    elif "--dev3" in args:  # the third set (see DEV3): its development half
-        chosen, label = (
-            [c for c in load_cases(DEV3) if not c.held_out],
-            "third set, development half",
-        )
-    elif "--dev3-held" in args:  # ... and its held-out half
-        chosen, label = [c for c in load_cases(DEV3) if c.held_out], "third set, held-out half"
-    elif "--dev4" in args:  # the fourth set (see DEV4), likewise
-        chosen, label = (
-            [c for c in load_cases(DEV4) if not c.held_out],
-            "fourth set, development half",
-        )
-    elif "--dev4-held" in args:
-        chosen, label = [c for c in load_cases(DEV4) if c.held_out], "fourth set, held-out half"
-    elif "--dev5" in args:  # the fifth set (see DEV5): development only, every question
-        chosen, label = load_cases(DEV5), "fifth set, development"
+    elif flag:
+        path, held, label = _OTHER_SETS[flag]
+        chosen = [c for c in load_cases(path) if held is None or c.held_out == held]
     elif "--tune" in args:  # the tuning half: for choosing the composer's settings
         chosen, label = [c for c in cases if not c.held_out], "tuning"
     else:
