@@ -313,8 +313,11 @@ def _norm(text: str) -> str:
 
 # chat shorthand read as the words it stands for ("can u do the swarm one", "wats a dangling
 # image"); never a flag ("docker run -u 1000") or part of a word
-_SHORTHAND = {"u": "you", "ur": "your", "wat": "what", "wats": "what's", "wut": "what"}
-_CHAT_SHORTHAND = re.compile(r"(?<![\w'-])(?:u|ur|wat|wats|wut)(?![\w'-])")
+_SHORTHAND = {
+    "u": "you", "ur": "your", "wat": "what", "wats": "what's", "wut": "what", "abt": "about",
+    "bout": "about",
+}  # fmt: skip
+_CHAT_SHORTHAND = re.compile(r"(?<![\w'-])(?:u|ur|wat|wats|wut|abt|bout)(?![\w'-])")
 
 
 # a word that may be "section"/"chapter" misspelt, followed by a number: "sction 3", "chapetr 4"

@@ -102,7 +102,12 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             named = matcher.by_words(parts[0])
             second = _quiz_on(second, named[0] if named else None)
             return replace(first, text=parts[0], then=second)
-        if first.intent in wanted and not first.problem and second.intent == "clarify":
+        if (
+            first.intent in wanted
+            and not first.problem
+            and second.intent == "clarify"
+            and (_QUESTION_START.match(parts[1]) or message.rstrip().endswith("?"))
+        ):
             # "open the ci/cd notes, then explain what a multi stage build saves": the notes or
             # the interview, and the answer to the question of the second part
             return replace(first, then=replace(second, text=parts[1]))

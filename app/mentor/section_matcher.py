@@ -166,7 +166,7 @@ class SectionMatcher:
     def by_words(self, text: str, in_order: bool = False) -> list[int]:
         """Sections whose title or alias appears in `text`, best first: the one named by the
         most names ("wasm and sboms and docker scout ... supply chain" is Section 20), then the
-        rarest name ("wasm containers" is Section 20: "container" is in every section's notes),
+        rarest names ("wasm containers" is Section 20: "container" is in every section's notes),
         then the longest match (or in the order they are named); a match inside a longer one
         ("containers" in "debugging containers") does not count."""
         spans: dict[int, tuple[int, int]] = {}
@@ -187,7 +187,9 @@ class SectionMatcher:
             (n for n in spans if n not in inside),
             key=lambda n: (
                 -len(found[n]),
-                min(self._spread_of(name) for name in found[n]),
+                # rarest first, then the next rarest: "docker exec, inspect ... running
+                # container" is Section 14 (exec is in 4 and 14, but "container" is everywhere)
+                sorted(self._spread_of(name) for name in found[n]),
                 spans[n][0] - spans[n][1],
             ),
         )

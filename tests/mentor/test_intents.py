@@ -792,7 +792,11 @@ def test_a_symptom_or_a_question_mid_message_is_a_question(
         ("what's in the notes about dockerignore", "section", 7),
         ("swarm notes pls, got my exam tomorrow", "section", 9),  # the request, then a remark
         ("brushing up on tags and digests. which section is it, open it", "section", 3),
-        ("i had an interview yesterday and flopped on volumes, can we go over that section", "section", 6),
+        (
+            "i had an interview yesterday and flopped on volumes, can we go over that section",
+            "section",
+            6,
+        ),
         ("what can this app do exactly? quizzes too?", "help", None),
         ("what can you do with a named volume", "clarify", None),  # a Docker question
     ],
@@ -807,7 +811,11 @@ def test_eleventh_probe_misses_in_other_words(
 @pytest.mark.parametrize(
     ("message", "first", "question"),
     [
-        ("pull up the compose notes, then explain depends_on", ("section", 8), "explain depends_on"),
+        (
+            "pull up the compose notes, then explain depends_on",
+            ("section", 8),
+            "explain depends_on",
+        ),
         (
             "open the multi stage build notes then tell me why my image is still huge",
             ("section", 7),
@@ -828,3 +836,18 @@ def test_a_request_then_a_question_keeps_the_question(
 def test_going_on_typed_without_the_g(matcher: SectionMatcher, message: str) -> None:
     r = route(message, ConversationState(current_section=4, offered_section=5), matcher)
     assert (r.intent, r.section) == ("next", 5), r
+
+
+def test_asking_to_be_asked_is_no_question_part(matcher: SectionMatcher) -> None:
+    """ "... and ask me abt X" is the interview's topic, not a question to answer after it."""
+    r = route(
+        "pretend ur the interviewer and ask me abt performance tuning", ConversationState(), matcher
+    )
+    assert (r.intent, r.sections, r.then) == ("interview", (15,), None), r
+
+
+def test_a_shared_name_goes_to_the_section_with_the_rarer_one(matcher: SectionMatcher) -> None:
+    """Docker exec names Sections 4 and 14; "inspect" only 14, "container" every section."""
+    assert matcher.by_words("docker exec and inspect on a running container")[0] == 14
+    r = route("docker exec, inspect... gimme the notes on that", ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", 14), r
