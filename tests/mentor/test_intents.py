@@ -851,3 +851,9 @@ def test_a_shared_name_goes_to_the_section_with_the_rarer_one(matcher: SectionMa
     assert matcher.by_words("docker exec and inspect on a running container")[0] == 14
     r = route("docker exec, inspect... gimme the notes on that", ConversationState(), matcher)
     assert (r.intent, r.section) == ("section", 14), r
+
+
+@pytest.mark.parametrize("message", ["grype notes please", "the snyk section pls"])
+def test_image_scanners_name_the_security_section(matcher: SectionMatcher, message: str) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == ("section", 11), r
