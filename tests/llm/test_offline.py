@@ -91,6 +91,30 @@ def test_a_paraphrased_bank_question_leads_with_its_direct_answer() -> None:
     assert answer.startswith("**Short answer:** Exit code 137 is 128 + 9")
 
 
+@pytest.mark.parametrize(
+    "continuing",
+    [
+        "VXLAN has no auth, so open these ports swarm nodes need only to each other.",
+        "On top, swarm nodes need their ports closed at the perimeter.",
+        "Opening the ports swarm nodes need on the perimeter firewall instead fixes that.",
+    ],
+)
+def test_a_sentence_that_continues_another_never_leads(continuing: str) -> None:
+    """The first sentence of a bank answer leads only when it stands on its own."""
+    bank = {
+        "id": "q/swarm-ports",
+        "citation": "Section 9 > Interview question: Which ports do swarm nodes need?",
+        "dense": 0.8,
+        "text": (
+            "**Q:** Which ports do swarm nodes need?\n\n"
+            f"{continuing} Swarm nodes need TCP 2377 for cluster management, TCP and UDP 7946 "
+            "for node gossip, and UDP 4789 for overlay traffic."
+        ),
+    }
+    answer = compose("which ports do swarm nodes need", bank)
+    assert answer.startswith("**Short answer:** Swarm nodes need TCP 2377"), answer
+
+
 def test_a_sentence_that_needs_the_one_before_it_is_never_a_point() -> None:
     """A back-reference ("They work on different objects.") or a sentence that opens a list the
     answer leaves behind ("ADD has three extras.") says nothing on its own."""
