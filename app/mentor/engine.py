@@ -157,6 +157,7 @@ class Mentor:
         state.turns += 1
         self.stats.by_intent[r.intent] = self.stats.by_intent.get(r.intent, 0) + 1
         parts = [r] if r.then is None else [replace(r, then=None), r.then]
+        parts[1:] = [self._claimed_by_notes(p.text or message, p) for p in parts[1:]]
         if parts[0].intent == "interview":  # "mock on security, then explain rootless mode"
             parts.reverse()  # the interview's question ends the reply: the next message answers it
         done: list[Reply] = []
@@ -322,7 +323,7 @@ class Mentor:
             return r
         hits = self.index.search(message, k=1, mode="dense")
         if hits and (hits[0].dense or 0.0) >= NOTES_CLAIM:
-            return Route("clarify", command="by-notes")
+            return Route("clarify", command="by-notes", text=r.text)
         return r
 
     # -- clarify -------------------------------------------------------------------------------

@@ -105,17 +105,24 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         if (
             first.intent in wanted
             and not first.problem
-            and second.intent == "clarify"
+            and (second.intent == "clarify" or second.command == "unclaimed")
             and (_QUESTION_START.match(parts[1]) or message.rstrip().endswith("?"))
         ):
             # "open the ci/cd notes, then explain what a multi stage build saves": the notes or
-            # the interview, and the answer to the question of the second part
+            # the interview, and the answer to the question of the second part (one no rule
+            # claimed, "explain what a manifest list is", goes to the mentor's notes check)
             return replace(first, then=replace(second, text=parts[1]))
     if state.mode != "interview" and (m := _SECTION_THEN_QUESTION.match(message.strip())):
         # "start from section 5, what is a bridge network?": the notes, then the answer
         first = _route_one(m.group("first"), state, matcher)
         second = _route_one(m.group("question"), state, matcher)
-        if first.intent == "section" and not first.problem and second.intent == "clarify":
+        # "in the networking section you mentioned overlay networks, how do they work" asks
+        recalls = _RECALLS.search(_norm(m.group("first")))
+        if (
+            first.intent == "section"
+            and not (first.problem or recalls)
+            and second.intent == "clarify"
+        ):
             return replace(first, then=replace(second, text=m.group("question").strip()))
     return _route_one(message, state, matcher)
 
@@ -342,6 +349,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         or named
         or (len(bare.split()) <= TERM_MESSAGE_WORDS and matcher.notes_term(bare))
         or matcher.quotes_notes(bare)
+        or (questiony and matcher.notes_phrase(bare))
     )
     if not docker_ish and questiony:
         # a question with no Docker word: on-topic only if it is close to some section

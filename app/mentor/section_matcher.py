@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from app.catalog import SECTION_KEYWORDS, SECTION_TITLES
 from app.mentor.intent_patterns import NAVIGATION_FILLER, REQUEST_FILLER, _norm
 from app.mentor.types import Intent
 from app.retrieval.embeddings import encode_cached
-from app.text import spell_out
+from app.text import STOPWORDS, spell_out
 
 if TYPE_CHECKING:
     from app.knowledge import Knowledge
@@ -97,6 +98,8 @@ def spread(names: set[str], section_words: dict[int, list[str]]) -> dict[str, in
 _TITLE_WORDS = frozenset(_WORD.findall(" ".join(SECTION_TITLES.values()).lower()))
 # a message of this many words or more found word for word in the notes quotes them
 QUOTED_WORDS = 4
+# two content words the notes say together this often are a Docker phrase (see notes_phrase)
+PHRASE_TIMES = 2
 
 
 @dataclass
@@ -270,6 +273,18 @@ class SectionMatcher:
         words = (w.strip(".,;:!?\"'()") for w in self.delexicalise(spell_out(text)).split())
         # "intro pls, ..." holds "pls", not "pls,"
         return [w for w in words if w and w not in NAVIGATION_FILLER and w not in _TITLE_WORDS]
+
+    def notes_phrase(self, text: str) -> str | None:
+        """Two content words of `text`, side by side, that the notes say side by side at least
+        PHRASE_TIMES times ("manifest list", "build context"), or None: a Docker phrase the
+        embedding may not tie to the notes ("explain what a manifest list is" is 0.35 from its
+        nearest passage, like small talk)."""
+        for a, b in pairwise(_WORD.findall(text.lower())):
+            content = all(w not in STOPWORDS and len(w) >= 3 for w in (a, b))
+            said = content and a not in NAVIGATION_FILLER
+            if said and self.notes_text.count(f" {a} {b} ") >= PHRASE_TIMES:
+                return f"{a} {b}"
+        return None
 
     def quotes_notes(self, text: str) -> bool:
         """True when `text` (QUOTED_WORDS words or more) stands word for word in the notes: an

@@ -214,6 +214,17 @@ async def test_a_quiz_then_a_question_ends_with_the_quiz_question(mentor: Mentor
     assert state.mode == "interview" and state.interview is not None
 
 
+async def test_a_second_part_only_the_notes_know_is_still_answered(mentor: Mentor) -> None:
+    """ "a manifest list" is no word the router knows: the notes claim the question."""
+    state = ConversationState()
+    reply = await mentor.reply(
+        state, "mock interview on registries then explain what a manifest list is"
+    )
+    answer, interview = reply.markdown.split("\n\n---\n\n", 1)
+    assert "manifest" in answer.lower() and "Question 1 of" in interview
+    assert state.mode == "interview"
+
+
 @pytest.mark.parametrize(
     "question",
     ["how do i keep build secrets out of layers", "how do i keep api tokens\nout   of my image"],

@@ -857,3 +857,18 @@ def test_a_shared_name_goes_to_the_section_with_the_rarer_one(matcher: SectionMa
 def test_image_scanners_name_the_security_section(matcher: SectionMatcher, message: str) -> None:
     r = route(message, ConversationState(), matcher)
     assert (r.intent, r.section) == ("section", 11), r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("whats a manifest list", "clarify"),  # "manifest list": a phrase of the notes
+        ("explain what a build context is", "clarify"),
+        ("whats the capital of france", "other"),  # no phrase of the notes
+        ("write me a poem about cats", "other"),
+    ],
+)
+def test_a_phrase_the_notes_use_makes_a_question_about_docker(
+    matcher: SectionMatcher, message: str, intent: str
+) -> None:
+    assert route(message, ConversationState(), matcher).intent == intent
