@@ -103,6 +103,7 @@ class Mentor:
         """Compute what the first turn would otherwise wait for (alias vectors, a composition)."""
         self.matcher.by_meaning("docker")
         self.matcher.notes_term("docker")
+        self.matcher.notes_phrase("docker")
         question = "what is a container"
         hits = self._hits(question)
         self.offline.select(

@@ -428,9 +428,9 @@ def _asked_first(text: str, named: list[int], matcher: SectionMatcher) -> list[i
     noun = _NOTES_NOUN.search(text)
     if len(named) < 2 or not noun:
         return named
-    # within the noun's own clause: "... pull/push basics. which section is that" names no
-    # section before "section"
-    clause = re.split(r"[.,;:!?]", text[: noun.start()])[-1]
+    # within the noun's own sentence (`_norm` keeps full stops only): "... pull/push basics.
+    # which section is that" names no section before "section"
+    clause = re.split(r"\.\s", text[: noun.start()])[-1]
     near = matcher.by_words(" ".join(clause.split()[-4:]))
     if not near or named[0] in near:
         return named

@@ -6,6 +6,7 @@ that the vote is about the request, not the subject."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,8 +37,8 @@ ENCODED_KEPT = 256  # message vectors the matcher remembers (least recently used
 TERM_MIN_LETTERS = 4
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # "docker run" is an alias of Section 4, but "run" alone is an everyday verb ("run a mock with
-# me"): these "docker "-less forms do not name a section on their own
-# the "docker "-less forms of aliases that are plain verbs: "build" alone names no section
+# me"), and "build" of "docker build" is one too ("multi stage build" is Section 7): these
+# "docker "-less forms do not name a section on their own
 _PLAIN_VERBS = frozenset({"run", "stop", "login", "group", "context", "build"})
 _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ies", "ly", "al", "ity", "ment", "ments")
 
@@ -102,6 +103,10 @@ QUOTED_WORDS = 4
 PHRASE_TIMES = 2
 
 
+def _content(*words: str) -> bool:
+    return all(w not in STOPWORDS and len(w) >= 3 for w in words)
+
+
 @dataclass
 class SectionMatcher:
     """Finds sections named by words ("the compose one", "k8s") and, as a fallback, meaning."""
@@ -122,6 +127,7 @@ class SectionMatcher:
     lexicon: frozenset[str] = field(default=frozenset(), repr=False)  # the notes' words
     notes_text: str = field(default="", repr=False)  # ... in order, one space between them
     _terms: frozenset[str] | None = field(default=None, repr=False)
+    _phrases: frozenset[str] | None = field(default=None, repr=False)  # see notes_phrase
     # how many sections' words hold each name (see `spread`); a name not in it counts as rare
     spread: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -279,10 +285,13 @@ class SectionMatcher:
         PHRASE_TIMES times ("manifest list", "build context"), or None: a Docker phrase the
         embedding may not tie to the notes ("explain what a manifest list is" is 0.35 from its
         nearest passage, like small talk)."""
+        if self._phrases is None:  # counted once: the notes are fixed once the matcher is built
+            pairs = Counter(
+                f"{a} {b}" for a, b in pairwise(self.notes_text.split()) if _content(a, b)
+            )
+            self._phrases = frozenset(p for p, n in pairs.items() if n >= PHRASE_TIMES)
         for a, b in pairwise(_WORD.findall(text.lower())):
-            content = all(w not in STOPWORDS and len(w) >= 3 for w in (a, b))
-            said = content and a not in NAVIGATION_FILLER
-            if said and self.notes_text.count(f" {a} {b} ") >= PHRASE_TIMES:
+            if _content(a, b) and a not in NAVIGATION_FILLER and f"{a} {b}" in self._phrases:
                 return f"{a} {b}"
         return None
 
