@@ -46,7 +46,7 @@ SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
         "entrypoint vs cmd"),
     8: ("compose", "docker compose", "docker-compose", "compose file", "multi-container"),
     9: ("swarm", "swarm mode", "docker swarm", "orchestration with swarm"),
-    10: ("kubernetes", "k8s", "kube", "dockershim", "cri", "minikube", "kind", "k3s"),
+    10: ("kubernetes", "k8s", "kube", "dockershim", "cri", "minikube", "kind cluster", "k3s"),
     11: ("security", "secure", "rootless security", "hardening images", "image scanning"),
     12: ("registries", "registry", "docker hub", "private registry", "pull limits"),
     13: ("monitoring", "logging", "logs", "metrics", "prometheus", "log drivers"),

@@ -35,7 +35,7 @@ _YES_STRONG = frozenset(
 )
 _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
-    "go ahead on carry keep going goin move the a to with section one and then now i'm im ready sure "
+    "go ahead on carry keep going goin further move the a to with section one and then now i'm im ready sure "
     "of course why not right that's thats perfect awesome got it done bring give me for this "
     "after what what's whats fine guess show i gimme reading finished"
     # dictated punctuation: "next period"
@@ -107,6 +107,12 @@ _GO_ON_IN_CHAT = re.compile(
     # ... but not "continue learning about zombie processes", "go on about X", "move on to X"
     r"(?:mov(?:e|ing) on|carry on|keep going|go on|continue)(?!\s+(?:\w+ing|about|with|to)\b)|"
     r"next(?: (?:pls|please|plz))?$)\b"
+)
+# going back inside a longer message: "ok that makes sense. can u go back to the previous one",
+# "wait go back one" (not "how do i go back to a previous image": a previous one, or back one)
+_BACK_IN_CHAT = re.compile(
+    r"\b(?:go|take me|jump|move|head) back(?: to)?(?: the)? (?:previous|last|prior|earlier) "
+    r"(?:one|section|chapter|part)\b|\b(?:go|take me|jump|move) back (?:one|a section|a chapter)\b"
 )
 # going on asked as a question: "can we move on to the next one?", "could we continue pls"
 _GO_ON_ASKED = re.compile(

@@ -75,7 +75,7 @@ _QUESTIONS_WANTED = re.compile(
     r"a couple(?: of)?|couple(?: of)?|several|a bunch of|a handful of)\s+"
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
-    r"\b(?:questions|qs) at me\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
+    r"\b(?:questions|qs) at me\b|\b\d{1,2} question (?:on|about|for)\b|\bask me (?:some|a few|\d{1,2}) question\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
     r"\bpracti[cs]e (?:answering|some|a few|with)\b|\bpracti[cs]e (?:[\w/-]+ ){0,3}(?:questions|qs)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b|"
     # "one question about debugging", "throw 3 hard ones at me"
     r"^(?:just |only )?(?:one|1|a single) (?:more )?(?:[a-z][\w-]* )?question (?:on|about)\b|"
@@ -166,7 +166,8 @@ _HELP_SEARCH = re.compile(
     # "hows my score so far? did i do ok in the last mock": about the score, not a new mock
     r"\b(?:how'?s|how is|what'?s|whats|what is|what was|show|see|check|view)(?: me)? my (?:score|scores|stats|results?|progress)\b|"
     r"\bdid i pass\b|\bhow many (?:questions |answers |ones )?(?:did|have|do) i (?:get|got|gotten|answer(?:ed)?)\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
-    r"\bwhat can (?:you|u|this (?:app|tool|thing|bot|site))(?: \w+)? do(?: for me)?(?: exactly)?(?:$| (?!with|about|to|if|when|in|on|against|for)\b)|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
+    r"\bwhat (?:can (?:you|u|this (?:app|tool|thing|bot|site))|(?:you|u) can)(?: \w+)? do(?: for me)?(?: exactly)?(?:$| (?!with|about|to|if|when|in|on|against|for)\b)|"
+    r"\bhow many points\b|\bmy points\b|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
     r"\bhow (?:does|do) (?:this |the )?(?:app|tool|thing|site|bot|mentor|mocks?|mock interviews?|interview mode|quiz(?:zes)?)(?: \w+)? work\b|"
     r"\bhow (?:does|do) (?:this|the) (?:interview|quiz)(?: \w+)? work\b|"
     # "do the notes cover kubernetes too", "is there a way to reset my progress"
@@ -191,7 +192,7 @@ _NOT_NUMBER = re.compile(r"\bnot\s+(?:section\s+|sec\s+|#)?(\d{1,3})\b")
 # "start from 7 and explain ADD vs COPY", "open networking - why can't my containers talk?"
 _SECTION_THEN_QUESTION = re.compile(
     r"^(?P<first>(?:[^,;?]*?\b)?(?:sections?|secs?|chapters?|start(?:\s+from)?|open|show|do)"
-    r"\b[^,;?]{0,40}?)\s*(?:[,;:]|\s-\s|\band\b(?:\s+also\b)?)\s*"
+    r"\b[^,;?]{0,40}?)\s*(?:[,;:](?:\s*and\b(?:\s+also\b)?)?|\s-\s|\band\b(?:\s+also\b)?)\s*"
     r"(?P<question>(?:what|why|how|when|where|which|who|is|are|can|does|do|should|explain|"
     r"tell me|whats|what's)\b.{3,})$",
     re.I,

@@ -16,7 +16,15 @@ from dataclasses import replace
 
 from app.catalog import LAST_SECTION, SECTION_TITLES
 from app.conversation import ConversationState
-from app.mentor.go_on_words import _BACK, _GO_ON_ASKED, _GO_ON_IN_CHAT, _NO, is_back, is_yes
+from app.mentor.go_on_words import (
+    _BACK,
+    _BACK_IN_CHAT,
+    _GO_ON_ASKED,
+    _GO_ON_IN_CHAT,
+    _NO,
+    is_back,
+    is_yes,
+)
 from app.mentor.intent_patterns import (
     _AFTERWARDS,
     _AND_REQUEST,
@@ -167,8 +175,12 @@ def _corrected(bare: str) -> int | None:
     return None
 
 
+# a non-native speaker's "how to say ..." before the request is no question
+_SAY_FILLER = re.compile(r"^how (?:to|do you|do i|should i) say\b\W*")
+
+
 def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) -> Route:
-    text = _norm(message)
+    text = _SAY_FILLER.sub("", _norm(message))  # "how to say... the notes for swarm"
     bare = text.strip(" ?!.")
     if not bare:
         return Route("help", command="empty")
@@ -220,6 +232,14 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         # going on, whatever else the message says (but "continue with the compose notes, next
         # week is my interview" names a section)
         return _next(state)
+    if (
+        number is None
+        and not problem
+        and state.current_section is not None
+        and _BACK_IN_CHAT.search(bare)
+        and not matcher.by_words(bare)
+    ):  # "ok that makes sense. can u go back to the previous one, i skimmed it too fast"
+        return Route("section", section=max(1, state.current_section - 1), command="back")
     if number is None and not problem and (m := _NOTES_NUMBER.match(bare)):
         word = m.group(1)
         number, problem = _section_ref(str(NUMBER_WORDS.get(word, word)))
@@ -264,6 +284,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route("clarify")  # "why tho", "how come": about the last answer
     if "?" not in message and (
         re.match(r"(?:no|nope|nah),? (?:thanks|thank you|thx|ty)\b", bare)
+        # "not now, gotta run to a meeting"
+        or re.match(r"(?:not now|not today|maybe later|another time)\b", bare)
         or re.match(
             r"(?:no|nope|nah)\b.{0,25}\b(?:here|for today|for now|another time|later)$", bare
         )
@@ -299,15 +321,17 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     two_topics = len(set(named)) > 1 and not re.search(r"\b(?:and|n|then|or)\b|[&+/,]", bare)
     if named and not asks and not comparison and not two_topics and matcher.only_names(bare):
         return Route("section", section=named[0], command="by-name")
-    first_clause, *rest = re.split(r"[,.;!]\s", message.strip().lower(), maxsplit=1)
+    clauses = re.split(r"[,.;!]\s", message.strip().lower())
     if (
         named
-        and rest
+        and len(clauses) > 1
         and not questiony
         and not comparison
-        and matcher.only_names(_norm(first_clause).strip(" ?!."))
+        and not _ANY_QUESTION_WORD.search(bare)  # "respected, i would like to ask how ..."
+        and any(_request_and_remark(c, clauses, matcher) for c in (0, len(clauses) - 1))
     ):
-        # the request, then something about the user: "intro to docker pls, total beginner here"
+        # the request and a remark: "intro to docker pls, total beginner here", "cool. now
+        # security best practices" (not "self hosted registry:2 with tls, quick setup")
         return Route("section", section=named[0], command="by-name")
     pointer_at_end = bool(re.search(r"\b(?:section|chapter|part|notes|stuff|one)$", bare))
     # "..., is alpine a good idea or will it break stuff" ends in "stuff" but asks
@@ -381,6 +405,19 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         if sec is not None:
             return Route("section", section=sec, command="by-meaning", confidence=score)
     return Route("other", command="unclaimed")  # no rule or vote: the mentor asks the notes
+
+
+def _request_and_remark(i: int, clauses: list[str], matcher: SectionMatcher) -> bool:
+    """True when clause `i` names one section and nothing else ("open debugging containers",
+    "intro to docker pls") and no other clause names a section ("build cache in github actions
+    ci, cache-from cache-to" names two: a question)."""
+    clause = _norm(clauses[i]).strip(" ?!.")
+    others = (c for j, c in enumerate(clauses) if j != i)
+    return (
+        len(matcher.by_words(clause)) == 1
+        and not matcher.details(clause)
+        and not any(matcher.by_words(_norm(c)) for c in others)
+    )
 
 
 def _asks_last(message: str) -> bool:

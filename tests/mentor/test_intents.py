@@ -872,3 +872,40 @@ def test_a_phrase_the_notes_use_makes_a_question_about_docker(
     matcher: SectionMatcher, message: str, intent: str
 ) -> None:
     assert route(message, ConversationState(), matcher).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "section"),
+    [
+        # the thirteenth probe's misses, in other words, after Section 8 was shown
+        ("right, makes sense. could we go back to the previous section please", "section", 7),
+        ("hold on, go back one", "section", 7),
+        ("not now, my lunch break is over", "other", None),
+        ("yes, go further", "next", 9),
+        ("nice. now the swarm mode notes", "section", 9),
+        ("how to say... the volumes notes, i need them today", "section", 6),
+        ("how do i go back to a previous image version", "clarify", None),  # no navigation
+    ],
+)
+def test_thirteenth_probe_misses_in_other_words(
+    matcher: SectionMatcher, message: str, intent: str, section: int | None
+) -> None:
+    state = ConversationState(current_section=8, offered_section=9, sections_seen={1, 2, 8})
+    r = route(message, state, matcher)
+    assert (r.intent, r.section) == (intent, section), r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("hi, what you can do for me?", "help"),
+        ("how many points do i have", "help"),
+        ("3 question about networking please", "interview"),
+        ("would you be so kind to quiz me on volumes", "interview"),  # "kind" names no section
+    ],
+)
+def test_non_native_phrasing(matcher: SectionMatcher, message: str, intent: str) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, r
+    if intent == "interview":
+        assert 10 not in r.sections, r
