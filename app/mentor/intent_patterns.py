@@ -75,7 +75,7 @@ _QUESTIONS_WANTED = re.compile(
     r"a couple(?: of)?|couple(?: of)?|several|a bunch of|a handful of)\s+"
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
-    r"\b(?:questions|qs) at me\b|\b\d{1,2} question (?:on|about|for)\b|\bask me (?:some|a few|\d{1,2}) question\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
+    r"\b(?:questions|qs) at me\b|\b(?:[2-9]|1\d|20) question (?:on|about|for)\b|\bask me (?:some|a few|\d{1,2}) question\b|\bpractice round\b|\brapid[- ]fire\b|\bthrow me\b|"
     r"\bpracti[cs]e (?:answering|some|a few|with)\b|\bpracti[cs]e (?:[\w/-]+ ){0,3}(?:questions|qs)\b|\b(?:\d+|some) (?:questions|qs) (?:on|about)\b|"
     # "one question about debugging", "throw 3 hard ones at me"
     r"^(?:just |only )?(?:one|1|a single) (?:more )?(?:[a-z][\w-]* )?question (?:on|about)\b|"

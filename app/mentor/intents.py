@@ -328,7 +328,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         and not questiony
         and not comparison
         and not _ANY_QUESTION_WORD.search(bare)  # "respected, i would like to ask how ..."
-        and any(_request_and_remark(c, clauses, matcher) for c in (0, len(clauses) - 1))
+        and any(_request_and_remark(i, clauses, matcher) for i in (0, len(clauses) - 1))
     ):
         # the request and a remark: "intro to docker pls, total beginner here", "cool. now
         # security best practices" (not "self hosted registry:2 with tls, quick setup")

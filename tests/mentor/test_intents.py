@@ -909,3 +909,9 @@ def test_non_native_phrasing(matcher: SectionMatcher, message: str, intent: str)
     assert r.intent == intent, r
     if intent == "interview":
         assert 10 not in r.sections, r
+
+
+def test_one_question_of_ones_own_is_no_interview(matcher: SectionMatcher) -> None:
+    """ "5 question about security" asks for five; "i have 1 question about volumes" asks one."""
+    r = route("i have 1 question about volumes, why do they vanish", ConversationState(), matcher)
+    assert r.intent == "clarify", r
