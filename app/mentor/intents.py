@@ -117,8 +117,12 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
             and (_QUESTION_START.match(parts[1]) or message.rstrip().endswith("?"))
         ):
             # "open the ci/cd notes, then explain what a multi stage build saves": the notes or
-            # the interview, and the answer to the question of the second part (one no rule
-            # claimed, "explain what a manifest list is", goes to the mentor's notes check)
+            # the interview, and the answer to the question of the second part. One no rule
+            # claimed is about Docker when it holds a word of the notes the model does not know
+            # ("and after tell me what is tini"): the first part set the topic. Else the
+            # mentor's notes check decides, as for a whole message.
+            if second.intent != "clarify" and matcher.notes_term(parts[1]):
+                second = Route("clarify")
             return replace(first, then=replace(second, text=parts[1]))
     if state.mode != "interview" and (m := _SECTION_THEN_QUESTION.match(message.strip())):
         # "start from section 5, what is a bridge network?": the notes, then the answer
