@@ -40,9 +40,7 @@ log = logging.getLogger(__name__)
 CLARIFY_K = 8
 CLARIFY_MAX_TOKENS = 600
 SHINGLE_WORDS = 6  # a leak is cut off after at most this many words of the system prompt
-# a message no rule claimed is a question when a passage is this close to it (the labelled
-# off-topic messages of bench/data/intents*.yaml reach 0.35 at most)
-NOTES_CLAIM = 0.45
+NOTES_CLAIM, KEY_CLAIM = 0.45, 0.40  # see _claimed_by_notes
 
 
 @dataclass
@@ -317,13 +315,17 @@ class Mentor:
 
     def _claimed_by_notes(self, message: str, r: Route) -> Route:
         """A message no rule or vote claimed is a question when a passage of the notes is close
-        to it: "does latest mean newest" has no Docker word, but the notes on the latest tag
-        are 0.60 from it. The labelled off-topic messages ("whats the weather in berlin", "write
-        me a poem about cats") are 0.35 or less from any passage."""
+        to it ("does latest mean newest": 0.60; labelled off-topic messages 0.35 or less), or
+        when it holds a word of the notes the model lacks and a typed question is close ("what
+        is tini and why do people use it": 0.26 from any passage, 0.44 from a question; the
+        off-topic ones 0.34 or less)."""
         if r.intent != "other" or r.command != "unclaimed":
             return r
         hits = self.index.search(message, k=1, mode="dense")
-        if hits and (hits[0].dense or 0.0) >= NOTES_CLAIM:
+        near = bool(hits) and (hits[0].dense or 0.0) >= NOTES_CLAIM
+        if near or (
+            self.matcher.notes_term(message) and self.index.closest_question(message) >= KEY_CLAIM
+        ):
             return Route("clarify", command="by-notes", text=r.text)
         return r
 

@@ -144,6 +144,7 @@ class HybridIndex:
         self.units = [chunk_units(c) for c in chunks]
         self._unit_start = np.cumsum([0] + [len(u) for u in self.units])
         self._unit_vectors = unit_vectors
+        self._question_keys: NDArray[np.float32] | None = None  # see closest_question
         # recent query vectors (search, then compose, reuse them); lru_cache is thread-safe,
         # and /api/search and the interview's rubric lookups search from worker threads
         self._query_vector = lru_cache(maxsize=QUERY_CACHE)(self._encode_query)
@@ -171,6 +172,17 @@ class HybridIndex:
         """The query's unit vector, remembered for the next few calls (search, then compose)."""
         vec: NDArray[np.float32] = self._query_vector(text)
         return vec
+
+    def closest_question(self, query: str) -> float:
+        """The cosine of `query` with the closest way a question is typed: a bank question, its
+        phrasings, a note sub-topic's phrasings (the "question" units; 0.0 when none)."""
+        if self._question_keys is None:
+            kinds = [kind for units in self.units for kind, _ in units]
+            rows = [i for i, kind in enumerate(kinds) if kind == "question"]
+            self._question_keys = self.unit_vectors[rows]
+        if not len(self._question_keys):
+            return 0.0
+        return float((self._question_keys @ self.query_vector(clean_query(query))).max())
 
     def _encode_query(self, text: str) -> NDArray[np.float32]:
         vec: NDArray[np.float32] = self.embedder.encode([spell_out(text)])[0]

@@ -285,3 +285,21 @@ async def test_a_message_no_rule_claims_is_a_question_when_the_notes_are_close(
 ) -> None:
     reply = await mentor.reply(ConversationState(), message)
     assert reply.intent == intent, reply.markdown
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # "tini": a word of the notes the model lacks, 0.26 from any passage, 0.44 from a typed
+        # question
+        ("what is tini and why do people use it", "clarify"),
+        # "delete" is such a word too, but nothing typed for the notes is near
+        ("how do i delete my facebook account", "other"),
+        ("whats the weather like in berlin today", "other"),
+    ],
+)
+async def test_a_longer_question_on_a_word_only_the_notes_know_is_answered(
+    mentor: Mentor, message: str, intent: str
+) -> None:
+    reply = await mentor.reply(ConversationState(), message)
+    assert reply.intent == intent, reply.markdown[:200]
