@@ -26,7 +26,8 @@ first half finds what knowledge/ lacks, the second is reported beside it.
 same way later that day. `--dev5` runs bench/data/clarify_dev5.yaml, 291 more, all of them a
 development set (used whole to find what knowledge/ lacks). `--dev6` and `--dev6-held` run the
 halves of bench/data/clarify_dev6.yaml, 157 questions written on 2026-12-07 (11:40 UTC) after the
-knowledge stopped growing: a fresh check of the composer, not yet used to add knowledge.
+knowledge stopped growing: a fresh check of the composer (its development half has since been
+used for sweeps, see its header; no knowledge was added for it).
 `--ceiling` also prints the share of key points that some unit of the retrieved passages covers
 (what the composer could have shown) and that some unit anywhere in the index covers.
 """
