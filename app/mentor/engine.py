@@ -99,9 +99,7 @@ class Mentor:
 
     def warm(self) -> None:
         """Compute what the first turn would otherwise wait for (alias vectors, a composition)."""
-        self.matcher.by_meaning("docker")
-        self.matcher.notes_term("docker")
-        self.matcher.notes_phrase("docker")
+        self.matcher.warm()
         question = "what is a container"
         hits = self._hits(question)
         self.offline.select(

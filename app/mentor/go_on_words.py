@@ -31,15 +31,19 @@ _YES_STRONG = frozenset(
     "y ya yah yes yess yesss yep yup yeah yea sure ok okay k kk okey alright aight continue cont "
     "mhm mhmm "
     "next nxt proceed go goo gooo ready onward onwards more absolutely definitely ye yee yeh yas "
-    "👍 ✅".split()
+    "👍 ✅"
+    # the same from people who chat in more than one language: hindi, spanish, portuguese,
+    # french, german, italian ("haan aage", "sí sigue", "weiter bitte")
+    " haan haa aage chalo sí si sigue siguiente dale sim próximo proximo oui suivant ja weiter"
+    " avanti".split()
 )
 _YES_FILLER = frozenset(
     "please pls plz thanks thank you thx ty cool great good nice sounds let's lets let us do it "
     "go ahead on carry keep going goin further move the a to with section one and then now i'm im ready sure "
     "of course why not right that's thats perfect awesome got it done bring give me for this "
     "after what what's whats fine guess show i gimme reading finished"
-    # dictated punctuation: "next period"
-    " period".split()
+    # dictated punctuation: "next period"; forms of address and "please" in other languages
+    " period bhai yaar bro dude man mate porfa bitte".split()
 )
 
 

@@ -94,8 +94,8 @@ _LEAD_IN_QUESTION = re.compile(
 _QUESTION_INSIDE = re.compile(
     r"\b(?:what (?:does|do|did) (?:it|this|that|these|those|.{1,40}) mean|what(?: is|'s) (?:it|this|that) for|"
     r"why (?:is|does|do|did|am|are|would|can'?t|won'?t|doesn'?t)|what (?:does|do|did)|"
-    # "swarm secrets where do they end up ... and can i update one"
-    r"where (?:do|does|did|is|are) (?:i|you|we|they|it)\b|(?:and|but|or|so) (?:can|could|should) (?:i|we)\b|"
+    # "swarm secrets where do they end up ... and can i update one", "... how are they stored"
+    r"(?:where|how) (?:do|does|did|is|are) (?:i|you|we|they|it)\b|(?:and|but|or|so) (?:can|could|should) (?:i|we)\b|"
     r"how (?:else |exactly |then )?(?:do|can|should|would|could) (?:i|you|we|one)|what (?:am i|is) (?:doing )?wrong|"
     # "wasm and model runner what are these new docker things"
     r"what (?:is|are) (?:these|those|this|that)(?: [\w-]+){0,4}$|"
@@ -192,7 +192,7 @@ _NOT_NUMBER = re.compile(r"\bnot\s+(?:section\s+|sec\s+|#)?(\d{1,3})\b")
 # "start from 7 and explain ADD vs COPY", "open networking - why can't my containers talk?"
 _SECTION_THEN_QUESTION = re.compile(
     r"^(?P<first>(?:[^,;?]*?\b)?(?:sections?|secs?|chapters?|start(?:\s+from)?|open|show|do)"
-    r"\b[^,;?]{0,40}?)\s*(?:[,;:](?:\s*and\b(?:\s+also\b)?)?|\s-\s|\band\b(?:\s+also\b)?)\s*"
+    r"\b[^,;?]{0,40}?)\s*(?:[,;:](?:\s*and\b)?(?:\s*also\b)?|\s-\s|\band\b(?:\s+also\b)?)\s*"
     r"(?P<question>(?:what|why|how|when|where|which|who|is|are|can|does|do|should|explain|"
     r"tell me|whats|what's)\b.{3,})$",
     re.I,
@@ -316,9 +316,9 @@ def _norm(text: str) -> str:
 # image"); never a flag ("docker run -u 1000") or part of a word
 _SHORTHAND = {
     "u": "you", "ur": "your", "wat": "what", "wats": "what's", "wut": "what", "abt": "about",
-    "bout": "about",
+    "bout": "about", "sectn": "section", "secn": "section",
 }  # fmt: skip
-_CHAT_SHORTHAND = re.compile(r"(?<![\w'-])(?:u|ur|wat|wats|wut|abt|bout)(?![\w'-])")
+_CHAT_SHORTHAND = re.compile(r"(?<![\w'-])(?:u|ur|wat|wats|wut|abt|bout|sectn|secn)(?![\w'-])")
 
 
 # a word that may be "section"/"chapter" misspelt, followed by a number: "sction 3", "chapetr 4"

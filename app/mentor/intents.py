@@ -93,6 +93,7 @@ TERM_MESSAGE_WORDS = 5
 def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Route:
     """Decide what `message` asks for, given where the conversation is. A compound request
     ("section 5 then quiz me", "do 6 and 7") comes back as its first part with `then` set."""
+    message = matcher.respell(message)  # "volumns notes", "containers sectoin"
     if state.mode != "interview" and (parts := _compound(_norm(message).strip(" ?!."))):
         first = _route_one(parts[0], state, matcher)
         second = _route_one(parts[1], state, matcher)

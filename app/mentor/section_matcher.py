@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -101,6 +102,16 @@ _TITLE_WORDS = frozenset(_WORD.findall(" ".join(SECTION_TITLES.values()).lower()
 QUOTED_WORDS = 4
 # two content words the notes say together this often are a Docker phrase (see notes_phrase)
 PHRASE_TIMES = 2
+# respell: a word the notes and the model both lack, this close to a section's name or a word
+# of a request, was meant as that word ("volumns notes", "containers sectoin", "sectn")
+RESPELL_RATIO = 0.8
+RESPELL_SURE = 0.9  # ... for a word that reads as a form of a known word
+RESPELL_MIN_LETTERS = 6  # "thats" is one letter from "stats"
+_ByLength = dict[tuple[str, int], list[str]]
+_REQUEST_WORDS = frozenset(
+    "section sections chapter chapters notes interview interviews question questions quiz "
+    "previous continue explain difference".split()
+)
 
 
 def _content(*words: str) -> bool:
@@ -128,6 +139,11 @@ class SectionMatcher:
     notes_text: str = field(default="", repr=False)  # ... in order, one space between them
     _terms: frozenset[str] | None = field(default=None, repr=False)
     _phrases: frozenset[str] | None = field(default=None, repr=False)  # see notes_phrase
+    _respelt: dict[str, str] = field(default_factory=dict, repr=False)  # see respell
+    # respell's words: known to the notes or the model; names and request words; candidates
+    _targets: tuple[frozenset[str], frozenset[str], _ByLength] | None = field(
+        default=None, repr=False
+    )
     # how many sections' words hold each name (see `spread`); a name not in it counts as rare
     spread: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -171,6 +187,14 @@ class SectionMatcher:
             for n, t in SECTION_TITLES.items()
         }
         return cls(aliases=aliases, embedder=embedder)
+
+    def warm(self) -> None:
+        """Build what the first message would otherwise wait for: the alias vectors and the
+        word lists of notes_term, notes_phrase and respell (~0.3 s together)."""
+        self.by_meaning("docker")
+        self.notes_term("docker")
+        self.notes_phrase("docker")
+        self.respell("dockker")
 
     def by_words(self, text: str, in_order: bool = False) -> list[int]:
         """Sections whose title or alias appears in `text`, best first: the one named by the
@@ -294,6 +318,61 @@ class SectionMatcher:
             if _content(a, b) and a not in NAVIGATION_FILLER and f"{a} {b}" in self._phrases:
                 return f"{a} {b}"
         return None
+
+    def respell(self, text: str) -> str:
+        """`text` with each misspelt section name or request word typed right: "volumns notes"
+        -> "volumes notes", "containers sectoin" -> "containers section". Only a word of
+        RESPELL_MIN_LETTERS or more that neither the notes nor the model know is changed, to
+        the name or request word at least RESPELL_RATIO like it, and only when no other word
+        the model knows is closer ("practise" is "practice", not the name "practices")."""
+        return re.sub(
+            rf"(?<![\w-])[A-Za-z]{{{RESPELL_MIN_LETTERS},}}(?![\w-])",
+            lambda m: self._respelt_word(m.group(0)),
+            text,
+        )
+
+    def _respelt_word(self, word: str) -> str:
+        low = word.lower()
+        if low not in self._respelt:
+            if len(self._respelt) >= ENCODED_KEPT * 16:
+                self._respelt.clear()  # words users typed: kept, but not without bound
+            self._respelt[low] = self._closest_name(low) or low
+        return word if self._respelt[low] == low else self._respelt[low]
+
+    def _closest_name(self, word: str) -> str | None:
+        if self._targets is None:
+            names = {w for ns in self.aliases.values() for n in ns for w in _WORD.findall(n)}
+            targets = frozenset(names | _REQUEST_WORDS)
+            model = self.embedder.known_words() if self.embedder is not None else frozenset()
+            # candidates by length (names) and by first letter and length (the model's words)
+            by_length: dict[tuple[str, int], list[str]] = {}
+            for w in targets:
+                by_length.setdefault(("", len(w)), []).append(w)
+            for w in model - targets:
+                by_length.setdefault((w[0], len(w)), []).append(w)
+            self._targets = (self.lexicon | model | STOPWORDS, targets, by_length)
+        known, targets, by_length = self._targets
+        if (
+            word in known
+            or word in targets
+            # "interviewer" is a word of its own, not "interview" misspelt
+            or any(word.startswith(t) and word[len(t) :] in _ENDINGS for t in targets)
+            # "mycontainer", "testvolume": a name made of a word, no typo of "containerd"
+            or any(len(word) - i >= 4 and word[i:] in known for i in range(1, 5))
+        ):
+            return None
+        # a known word's form ("rebuilding") is changed only when nearly the same ("volums")
+        best, best_ratio = None, RESPELL_SURE if _derived(word, known) else RESPELL_RATIO
+        sm = SequenceMatcher(None)
+        sm.set_seq2(word)  # difflib indexes the second sequence: once, not per candidate
+        for size in range(len(word) - 2, len(word) + 3):
+            for candidate in (*by_length.get(("", size), ()), *by_length.get((word[0], size), ())):
+                sm.set_seq1(candidate)
+                if sm.real_quick_ratio() < best_ratio or sm.quick_ratio() < best_ratio:
+                    continue
+                if (r := sm.ratio()) > best_ratio or (r == best_ratio and best is None):
+                    best, best_ratio = candidate, r
+        return best if best in targets else None
 
     def quotes_notes(self, text: str) -> bool:
         """True when `text` (QUOTED_WORDS words or more) stands word for word in the notes: an

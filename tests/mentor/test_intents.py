@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.conversation import ConversationState
+from app.mentor.intent_patterns import _QUESTION_INSIDE
 from app.mentor.intents import route
 from app.mentor.section_matcher import SectionMatcher
 from bench.bench_intents import evaluate
@@ -915,3 +916,46 @@ def test_one_question_of_ones_own_is_no_interview(matcher: SectionMatcher) -> No
     """ "5 question about security" asks for five; "i have 1 question about volumes" asks one."""
     r = route("i have 1 question about volumes, why do they vanish", ConversationState(), matcher)
     assert r.intent == "clarify", r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "section"),
+    [
+        # the fourteenth probe's misses, in other words, after Section 8 was shown: a name or
+        # a request word typed wrong, going on in another language, a second question after
+        # ", also"
+        ("notes on volums pls", "section", 6),
+        ("kuberentes section pls", "section", 10),
+        ("open the registery chapter", "section", 12),
+        ("haan bhai aage", "next", 9),
+        ("sí, siguiente", "next", 9),
+        ("weiter bitte", "next", 9),
+        ("show the images notes, also what is a dangling image", "section", 3),
+        ("swarm configs how are they different from secrets", "clarify", None),
+    ],
+)
+def test_fourteenth_probe_misses_in_other_words(
+    matcher: SectionMatcher, message: str, intent: str, section: int | None
+) -> None:
+    state = ConversationState(current_section=8, offered_section=9, sections_seen={1, 2, 8})
+    r = route(message, state, matcher)
+    assert (r.intent, r.section) == (intent, section), r
+    if message.startswith("show the images notes"):
+        assert r.then is not None and r.then.intent == "clarify", r
+
+
+def test_a_word_spelt_another_way_is_not_a_name(matcher: SectionMatcher) -> None:
+    """Respelling changes only a word neither the notes nor the model know, and only to a name
+    or a request word that no other known word is closer to."""
+    assert matcher.respell("interveiw me on the netwrking part") == (
+        "interview me on the networking part"
+    )
+    kept = "the interviewer wants me to practise compose, thats why: docker logs mycontainer"
+    assert matcher.respell(kept) == kept
+
+
+def test_how_they_are_asked_mid_message_is_a_question() -> None:
+    """With its name respelt, "swarm secrtes how are they stored" would read as names plus a
+    remark: the question inside keeps it a question."""
+    assert _QUESTION_INSIDE.search("swarm secrets how are they stored and mounted")
+    assert _QUESTION_INSIDE.search("compose profiles, how is it picked")
