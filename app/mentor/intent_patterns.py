@@ -71,7 +71,7 @@ _CARDINALS = (
     "sixteen|seventeen|eighteen|nineteen|twenty"
 )
 _QUESTIONS_WANTED = re.compile(
-    rf"\b(?:\d{{1,2}}|{_CARDINALS}|some|a few|few|more|"
+    rf"\b(?:\d{{1,2}}|{_CARDINALS}|some|a few|few|more|random|"
     r"a couple(?: of)?|couple(?: of)?|several|a bunch of|a handful of)\s+"
     r"(?:more\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:questions|qs)\b|"
     r"\b(?:questions|qs)\s+(?:on|about|for)\b.*\b(?:like|about)?\s*\d+\s+of them\b|"
@@ -152,7 +152,7 @@ NAVIGATION_FILLER = REQUEST_FILLER | frozenset(
     "ok okay so yo hey hi can u you i we start begin continue thru of for in it its docker's straight "
     "directly right away move get into learn learning study studying revise revising cover "
     "running using working walk material materials content lesson lessons recap refresher review "
-    "reviewing summary topics actually skip ahead take".split()
+    "reviewing summary topics actually skip ahead take from very beginning scratch".split()
 )
 _STUDY_VERB = re.compile(r"\b(?:go over|go through|cover|look at|open|revise|study)\b")
 _THE_ONE = re.compile(r"\bthe [\w-]+(?: [\w-]+)? one$")  # "can you do the swarm one"
@@ -219,8 +219,8 @@ _INTERVIEW = re.compile(
     r"(?:interviewer|hiring manager|recruiter)|(?:test|quiz) myself|"
     # "my interview is on friday" is the real one; "start my interview" asks for a mock
     r"(?:start|begin|run|do|continue|resume) (?:my |the |an? )?(?:next |new |another )?(?:practice )?interview\b|"
-    r"test me|grill me|drill me|examine me|ask me (?:some |a few )?"
-    r"(?:[\w-]+ ){0,2}(?:questions|qs)\b|ask me something|ask me (?:stuff|things|anything)\b|ask me (?:about|on)\b|practice (?:questions|interview)|q ?& ?a round|viva|"
+    r"test me|grill me|drill me|examine me|ask me (?:some |a few |random )?"
+    r"(?:[\w/.+-]+ ){0,2}(?:questions|qs)\b|ask me something|ask me (?:stuff|things|anything)\b|ask me (?:about|on)\b|practice (?:questions|interview)|q ?& ?a round|viva|"
     r"question me|challenge me|test me\b|test my (?:[\w-]+ )?(?:knowledge|skills?|understanding)\b|evaluate me|quiz me|ask me (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:more )?(?:questions?|qs)|check my knowledge|assess me)"
 )
 _NOTES_WORD = re.compile(

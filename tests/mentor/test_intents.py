@@ -959,3 +959,29 @@ def test_how_they_are_asked_mid_message_is_a_question() -> None:
     remark: the question inside keeps it a question."""
     assert _QUESTION_INSIDE.search("swarm secrets how are they stored and mounted")
     assert _QUESTION_INSIDE.search("compose profiles, how is it picked")
+
+
+@pytest.mark.parametrize(
+    ("message", "sections", "then"),
+    [
+        # the fifteenth probe's misses, in other words: a topic with a slash, "random"
+        ("ask me docker/k8s questions", (10,), None),
+        ("random swarm questions, go", (9,), None),
+        ("ask me ci/cd qs and after that explain how runners cache layers", (17,), "clarify"),
+    ],
+)
+def test_fifteenth_probe_interviews_in_other_words(
+    matcher: SectionMatcher, message: str, sections: tuple[int, ...], then: str | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.sections) == ("interview", sections), r
+    assert (r.then.intent if r.then else None) == then, r
+
+
+def test_from_the_start_beside_a_name_is_only_navigation(matcher: SectionMatcher) -> None:
+    """ "X from the very start pls, total beginner here" asks for X's notes by name, with no
+    detail to answer (the vote used to decide it, and once called it a question)."""
+    r = route(
+        "intro to docker from the start pls, zero experience here", ConversationState(), matcher
+    )
+    assert (r.intent, r.section, r.command) == ("section", 1, "by-name"), r
