@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 THRESHOLD = 0.48
 
 CODE_BLOCK = re.compile(r"```[^\n]*\n.*?```", re.S)
+# Markdown emphasis and code marks; an underscore inside a name ("NET_BIND_SERVICE",
+# "depends_on") is part of what the answer says, and the key points keep theirs
+_EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*(\"'])")
 
 
@@ -25,7 +28,7 @@ def answer_units(markdown: str) -> list[str]:
     units = [m.group(0) for m in CODE_BLOCK.finditer(markdown)]
     for line in CODE_BLOCK.sub("\n", markdown).splitlines():
         line = re.sub(r"^\s*(?:[-*+>]|\d+\.)\s+", "", line.strip())
-        line = re.sub(r"[*_`]+", "", line).strip()
+        line = _EMPHASIS.sub("", line).strip()
         if not line or line.startswith(("#", "Sources:", "Source:", "Want the full notes")):
             continue
         if line.startswith("|"):

@@ -28,7 +28,8 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _SUBHEADING = re.compile(r"^\s{0,3}###\s+(.+?)\s*#*\s*$")
 _SECTION_HEADING = re.compile(r"^\s{0,3}#{1,2}\s+Section\s+\d+\b")
 _IMP = re.compile(r"\s*\(IMP\)\s*$", re.IGNORECASE)
-_MD_NOISE = re.compile(r"[*_`>#]+")
+# Markdown marks, but not the underscores inside a name ("NET_BIND_SERVICE", "depends_on")
+_MD_NOISE = re.compile(r"[*`>#]+|(?<!\w)_+|_+(?!\w)")
 
 
 @dataclass(frozen=True)

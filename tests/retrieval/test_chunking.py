@@ -16,6 +16,7 @@ from app.retrieval.chunking import (
     chunk_knowledge,
     chunk_units,
     pack,
+    question_heading,
     split_units,
     words,
 )
@@ -203,3 +204,19 @@ def test_a_note_sub_topic_carries_the_ways_candidates_ask_for_it(mini_knowledge:
     assert Chunk.from_dict(stop.to_dict()) == stop
     others = [c for c in chunks if c.heading != "Stopping Gracefully"]
     assert others and not any(c.asked_as for c in others)
+
+
+def test_a_question_heading_keeps_the_underscores_of_a_name() -> None:
+    """The citation of "How do you drop every capability except NET_BIND_SERVICE" once read
+    "NETBINDSERVICE": only Markdown's own marks are dropped."""
+    q = knowledge.Question(
+        id="q-caps",
+        question="Why add `NET_BIND_SERVICE` and **which** _depends_on_ key?",
+        level="mid",
+        key_points=["one point", "two points"],
+        model_answer="an answer of enough length",
+        follow_ups=["and then?"],
+    )
+    assert question_heading(q) == (
+        "Interview question: Why add NET_BIND_SERVICE and which depends_on key?"
+    )
