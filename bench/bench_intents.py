@@ -39,6 +39,7 @@ PROBE_V12 = Path(__file__).parent / "data" / "intents_probe_v12.yaml"
 PROBE_V13 = Path(__file__).parent / "data" / "intents_probe_v13.yaml"
 PROBE_V14 = Path(__file__).parent / "data" / "intents_probe_v14.yaml"
 PROBE_V15 = Path(__file__).parent / "data" / "intents_probe_v15.yaml"
+PROBE_V16 = Path(__file__).parent / "data" / "intents_probe_v16.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
 DEV_V2 = Path(__file__).parent / "data" / "intents_dev_v2.yaml"
 
@@ -136,7 +137,8 @@ def main() -> None:
         ("intents_probe_v12.yaml (twelfth probe, seen)", PROBE_V12),
         ("intents_probe_v13.yaml (thirteenth probe, seen)", PROBE_V13),
         ("intents_probe_v14.yaml (fourteenth probe, seen)", PROBE_V14),
-        ("intents_probe_v15.yaml (fifteenth probe)", PROBE_V15),
+        ("intents_probe_v15.yaml (fifteenth probe, seen)", PROBE_V15),
+        ("intents_probe_v16.yaml (sixteenth probe)", PROBE_V16),
         ("intents_dev.yaml (development set, seen)", DEV),
         ("intents_dev_v2.yaml (second development set, seen)", DEV_V2),
     )

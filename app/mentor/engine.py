@@ -316,8 +316,8 @@ class Mentor:
         to it ("does latest mean newest": 0.60; labelled off-topic messages 0.35 or less), or
         when it holds a word of the notes the model lacks and a typed question is close ("what
         is tini and why do people use it": 0.26 from any passage, 0.44 from a question; the
-        off-topic ones 0.34 or less)."""
-        if r.intent != "other" or r.command != "unclaimed":
+        off-topic ones 0.34 or less). Small talk that names Docker ("social") the same way."""
+        if r.intent != "other" or r.command not in ("unclaimed", "social"):
             return r
         hits = self.index.search(message, k=1, mode="dense")
         near = bool(hits) and (hits[0].dense or 0.0) >= NOTES_CLAIM

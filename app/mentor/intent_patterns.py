@@ -167,7 +167,7 @@ _HELP_SEARCH = re.compile(
     r"\b(?:how'?s|how is|what'?s|whats|what is|what was|show|see|check|view)(?: me)? my (?:score|scores|stats|results?|progress)\b|"
     r"\bdid i pass\b|\bhow many (?:questions |answers |ones )?(?:did|have|do) i (?:get|got|gotten|answer(?:ed)?)\b|\b(?:topic|topics|section|sections|chapter) list\b|\blist of (?:topics|sections|chapters)\b|"
     r"\bwhat (?:can (?:you|u|this (?:app|tool|thing|bot|site))|(?:you|u) can)(?: \w+)? do(?: for me)?(?: exactly)?(?:$| (?!with|about|to|if|when|in|on|against|for)\b)|"
-    r"\bhow many points\b|\bmy points\b|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
+    r"\bhow many points\b|\bmy points\b|\b(?:which|what) (?:sections|chapters|topics) (?:are )?there\b|\bhow (?:do |can |should )?i use (?:this|it|you)\b|"
     r"\bhow (?:does|do) (?:this |the )?(?:app|tool|thing|site|bot|mentor|mocks?|mock interviews?|interview mode|quiz(?:zes)?)(?: \w+)? work\b|"
     r"\bhow (?:does|do) (?:this|the) (?:interview|quiz)(?: \w+)? work\b|"
     # "do the notes cover kubernetes too", "is there a way to reset my progress"
@@ -392,6 +392,7 @@ _WHERE_ARE_NOTES = re.compile(
     r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b|"
     # asking whether notes exist asks for them: "got notes on that?", "do u have notes for swarm"
     r"\b(?:got|have|any) (?:any )?(?:notes|a section|a chapter) (?:on|about|for)\b|"
+    r"\bis there (?:a |any )?(?:section|chapter|part|notes?) (?:on|about|for)\b|"
     # asking what the notes hold: "whats in ur notes about jenkins" ("what do the notes say
     # about ..." asks what they say: _RECALLS)
     r"\bwhat(?:'s| is|s)? in (?:ur|your|the) (?:notes|section) (?:on|about|for)\b"
@@ -417,6 +418,12 @@ _OFF_TOPIC_SAID = re.compile(
     r"\b(?:unrelated to docker|not (?:about docker|docker[- ]related)|nothing to do with docker),? but\b"
 )
 # small talk or a goodbye at the end of a message: "... long day, how are you doing today"
+# laughter, thanks and news in a statement no rule or vote claimed: small talk that names
+# Docker ("lol the docker whale is so cute", "got the job!!! ...") unless the notes claim it
+_SOCIAL = re.compile(
+    r"\b(?:lol|lmao|rofl|haha+|hehe+|ngl|amirite|cute|cutest|adorable|thanks|thank you|thx|"
+    r"good morning|good night|got the job|i passed)\b"
+)
 _SMALL_TALK_END = re.compile(
     r"\b(?:how (?:are|r) (?:you|ya)(?: doing)?(?: today| tonight| this (?:morning|evening))?|"
     r"how'?s (?:it going|your day)|bye+|goodbye|good ?night|cya|see (?:you|ya)(?: later| tomorrow| tmrw)?|"

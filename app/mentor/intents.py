@@ -60,6 +60,7 @@ from app.mentor.intent_patterns import (
     _SECTION_THEN_QUESTION,
     _SIMPLER,
     _SMALL_TALK_END,
+    _SOCIAL,
     _STUDY_VERB,
     _THE_ONE,
     _THEN,
@@ -371,11 +372,19 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         # a question with no Docker word: on-topic only if it is close to some section
         _, score = matcher.by_meaning(bare, threshold=1.0)
         docker_ish = score >= ON_TOPIC_SIMILARITY
+    # laughter or thanks in a statement that asks for nothing: "lol the docker whale is so cute"
+    social = not (questiony or "?" in message or _NOTES_WORD.search(text)) and bool(
+        _SOCIAL.search(bare)
+    )
     if docker_ish:
         if re.search(
             r"\b(?:simpler|eli5|simple terms|like i'?m five|dumb it down|plain english)\b", text
         ):
             return Route("clarify", command="simpler")
+        if social:
+            # small talk, unless the mentor's notes check claims it ("new node joined but swarm
+            # wont move any containers onto it lol" is 0.57 from a passage, the whale 0.39)
+            return Route("other", command="social")
         if not questiony and (voted := _by_vote(text, bare, state, matcher)) is not None:
             if (
                 voted.intent == "section"
@@ -396,7 +405,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         sec, score = matcher.by_meaning(bare)
         if sec is not None:
             return Route("section", section=sec, command="by-meaning", confidence=score)
-    return Route("other", command="unclaimed")  # no rule or vote: the mentor asks the notes
+    # no rule or vote: the mentor asks the notes
+    return Route("other", command="social" if social else "unclaimed")
 
 
 def _by_vote(

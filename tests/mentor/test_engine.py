@@ -296,3 +296,20 @@ async def test_a_longer_question_on_a_word_only_the_notes_know_is_answered(
 ) -> None:
     reply = await mentor.reply(ConversationState(), message)
     assert reply.intent == intent, reply.markdown[:200]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # laughter or thanks in a statement: small talk, with its own short reply...
+        ("ngl the moby whale mascot is adorable", "other"),
+        ("thanks, that volumes stuff makes sense now", "other"),
+        # ... unless the notes are close: a symptom told with a laugh is still a question
+        ("my swarm service wont scale past 3 replicas lol", "clarify"),
+    ],
+)
+async def test_small_talk_that_names_docker(mentor: Mentor, message: str, intent: str) -> None:
+    reply = await mentor.reply(ConversationState(), message)
+    assert reply.intent == intent, reply.markdown[:200]
+    if intent == "other":
+        assert reply.markdown.startswith("Nice!"), reply.markdown

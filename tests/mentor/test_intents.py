@@ -985,3 +985,19 @@ def test_from_the_start_beside_a_name_is_only_navigation(matcher: SectionMatcher
         "intro to docker from the start pls, zero experience here", ConversationState(), matcher
     )
     assert (r.intent, r.section, r.command) == ("section", 1, "by-name"), r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "section"),
+    [
+        # the sixteenth probe's misses, in other words
+        ("is there a chapter about registries", "section", 12),
+        ("remind me what topics there are", "help", None),
+        ("lol the compose whale logo thing is so cute", "other", None),
+    ],
+)
+def test_sixteenth_probe_misses_in_other_words(
+    matcher: SectionMatcher, message: str, intent: str, section: int | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert (r.intent, r.section) == (intent, section), r
