@@ -40,6 +40,7 @@ PROBE_V13 = Path(__file__).parent / "data" / "intents_probe_v13.yaml"
 PROBE_V14 = Path(__file__).parent / "data" / "intents_probe_v14.yaml"
 PROBE_V15 = Path(__file__).parent / "data" / "intents_probe_v15.yaml"
 PROBE_V16 = Path(__file__).parent / "data" / "intents_probe_v16.yaml"
+PROBE_V17 = Path(__file__).parent / "data" / "intents_probe_v17.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
 DEV_V2 = Path(__file__).parent / "data" / "intents_dev_v2.yaml"
 
@@ -138,7 +139,8 @@ def main() -> None:
         ("intents_probe_v13.yaml (thirteenth probe, seen)", PROBE_V13),
         ("intents_probe_v14.yaml (fourteenth probe, seen)", PROBE_V14),
         ("intents_probe_v15.yaml (fifteenth probe, seen)", PROBE_V15),
-        ("intents_probe_v16.yaml (sixteenth probe)", PROBE_V16),
+        ("intents_probe_v16.yaml (sixteenth probe, seen)", PROBE_V16),
+        ("intents_probe_v17.yaml (seventeenth probe, seen)", PROBE_V17),
         ("intents_dev.yaml (development set, seen)", DEV),
         ("intents_dev_v2.yaml (second development set, seen)", DEV_V2),
     )

@@ -50,6 +50,7 @@ _YES_FILLER = frozenset(
 # "moving on pls", "keep going": a phrase that says go on, read as "next"
 _GO_ON = re.compile(
     r"\b(?:mov(?:e|ing) on|carry(?:ing)? on|keep (?:going|goin'?|on)|go(?:ing|in'?)? on|"
+    r"keep (?:em|'em|them|it|these|those) coming|"
     r"(?:the )?following (?:section|one|chapter|part)|(?:the )?one after(?: this| that)?|"
     r"what'?s after (?:this|that)(?: one)?)\b"
 )

@@ -408,7 +408,11 @@ _NOT_A_SECTION = re.compile(
 # "don't quiz me", "no need to test me": not a request for an interview
 _NOT_QUIZ = re.compile(
     r"\b(?:don'?t|dont|do not|no need to|not here to|not asking (?:you )?to) (?:quiz|test|grill|drill|interview) me\b|"
-    r"\bno (?:quiz|quizzes|mock|interview)\b"
+    r"\bno (?:quiz|quizzes|mock|interview)\b|"
+    # the real interviewers: "they'll def grill me on that", "the interviewer might quiz me"
+    # (not "act like the interviewer and question me": the user asks for that)
+    r"\b(?:they|they'?ll|they'?re|theyll|theyre|he|she|interviewers?)(?: (?!and\b)\w+){0,3} "
+    r"(?:grill|quiz|test|drill|ask|question) me\b"
 )
 # "unrelated to docker but can you help me write an email": the user says it is off-topic, up
 # front or before a "but" (not "why is my build slow, or is it not docker related?")

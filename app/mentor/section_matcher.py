@@ -355,18 +355,22 @@ class SectionMatcher:
         if (
             word in known
             or word in targets
-            # "interviewer" is a word of its own, not "interview" misspelt
-            or any(word.startswith(t) and word[len(t) :] in _ENDINGS for t in targets)
             # "mycontainer", "testvolume": a name made of a word, no typo of "containerd"
             or any(len(word) - i >= 4 and word[i:] in known for i in range(1, 5))
         ):
             return None
-        # a known word's form ("rebuilding") is changed only when nearly the same ("volums")
-        best, best_ratio = None, RESPELL_SURE if _derived(word, known) else RESPELL_RATIO
+        # a name plus an ending is that name's word ("interviewer" is no "interview" misspelt)
+        # unless another name is nearly the same ("debuging" is "debugging"); so is a known
+        # word's form ("rebuilding"), and "volums" is nearly "volumes"
+        bases = {t for t in targets if word.startswith(t) and word[len(t) :] in _ENDINGS}
+        sure = bool(bases) or _derived(word, known)
+        best, best_ratio = None, RESPELL_SURE if sure else RESPELL_RATIO
         sm = SequenceMatcher(None)
         sm.set_seq2(word)  # difflib indexes the second sequence: once, not per candidate
         for size in range(len(word) - 2, len(word) + 3):
             for candidate in (*by_length.get(("", size), ()), *by_length.get((word[0], size), ())):
+                if candidate in bases:
+                    continue
                 sm.set_seq1(candidate)
                 if sm.real_quick_ratio() < best_ratio or sm.quick_ratio() < best_ratio:
                     continue

@@ -932,9 +932,14 @@ def test_one_question_of_ones_own_is_no_interview(matcher: SectionMatcher) -> No
         ("weiter bitte", "next", 9),
         ("show the images notes, also what is a dangling image", "section", 3),
         ("swarm configs how are they different from secrets", "clarify", None),
+        # the seventeenth probe's
+        ("debuging containers section", "section", 14),  # not "containers" (Section 4)
+        ("yep keep them coming", "next", 9),
+        ("open the registries notes, the interviewer will probably quiz me on it", "section", 12),
+        ("be the interviewer and quiz me on swarm", "interview", None),
     ],
 )
-def test_fourteenth_probe_misses_in_other_words(
+def test_fourteenth_and_seventeenth_probe_misses_in_other_words(
     matcher: SectionMatcher, message: str, intent: str, section: int | None
 ) -> None:
     state = ConversationState(current_section=8, offered_section=9, sections_seen={1, 2, 8})
