@@ -5,12 +5,20 @@ The probe was written before its fixes and uses its own shorthand: `state: {afte
 section, and `then:` for the second part of a compound request. The loader adapts the shorthand
 to ConversationState; the labels stay as written. A compound message counts right only when both
 of its parts are right.
+
+    python -m bench.bench_intents [--mentor]
+
+By default the router alone decides (`app.mentor.intents.route`). With `--mentor`, the mentor's
+notes check (`app.mentor.notes_check.understand`) then looks again at what the router left to
+it, as `Mentor.stream` does: what a user gets. It needs the index (`mentor index`).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +49,7 @@ PROBE_V14 = Path(__file__).parent / "data" / "intents_probe_v14.yaml"
 PROBE_V15 = Path(__file__).parent / "data" / "intents_probe_v15.yaml"
 PROBE_V16 = Path(__file__).parent / "data" / "intents_probe_v16.yaml"
 PROBE_V17 = Path(__file__).parent / "data" / "intents_probe_v17.yaml"
+PROBE_V18 = Path(__file__).parent / "data" / "intents_probe_v18.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
 DEV_V2 = Path(__file__).parent / "data" / "intents_dev_v2.yaml"
 
@@ -92,13 +101,20 @@ def case_ok(case: dict[str, Any], r: Route) -> bool:
     return ok
 
 
-def evaluate(matcher: SectionMatcher, path: Path = DATA) -> IntentReport:
-    """A case is correct when the intent matches and, where labelled, the section(s) too."""
+Router = Callable[[str, ConversationState], Route]
+
+
+def evaluate(
+    matcher: SectionMatcher, path: Path = DATA, router: Router | None = None
+) -> IntentReport:
+    """A case is correct when the intent matches and, where labelled, the section(s) too.
+    `router` (default: the rules and vote of `route`) is what decides; `--mentor` passes the
+    mentor's `understand`, which adds the notes check for messages the router leaves to it."""
     report = IntentReport()
     for case in load_cases(path):
         state = case_state(case)
         t0 = time.perf_counter()
-        r = route(case["message"], state, matcher)
+        r = (router or (lambda m, st: route(m, st, matcher)))(case["message"], state)
         report.latencies_ms.append((time.perf_counter() - t0) * 1000)
         ok = case_ok(case, r)
         report.total += 1
@@ -119,9 +135,21 @@ def main() -> None:
     from app.retrieval.embeddings import shared_embedder
     from app.settings import Settings
 
-    kb = knowledge.load(Settings().knowledge_dir)
-    matcher = SectionMatcher.from_knowledge(kb, shared_embedder())
-    matcher.by_meaning("warm up")
+    router: Router | None = None
+    if "--mentor" in sys.argv:  # the router plus the mentor's notes check (needs the index)
+        from app.mentor.engine import build
+        from app.mentor.notes_check import understand
+
+        mentor = build(Settings())
+        matcher = mentor.matcher
+
+        def router(message: str, state: ConversationState) -> Route:
+            return understand(message, state, mentor.matcher, mentor.index)
+
+    else:
+        kb = knowledge.load(Settings().knowledge_dir)
+        matcher = SectionMatcher.from_knowledge(kb, shared_embedder())
+    matcher.warm()
     sets = (
         ("intents.yaml", DATA),
         ("intents_probe.yaml (first probe, seen)", PROBE),
@@ -141,12 +169,13 @@ def main() -> None:
         ("intents_probe_v15.yaml (fifteenth probe, seen)", PROBE_V15),
         ("intents_probe_v16.yaml (sixteenth probe, seen)", PROBE_V16),
         ("intents_probe_v17.yaml (seventeenth probe, seen)", PROBE_V17),
+        ("intents_probe_v18.yaml (eighteenth probe, seen)", PROBE_V18),
         ("intents_dev.yaml (development set, seen)", DEV),
         ("intents_dev_v2.yaml (second development set, seen)", DEV_V2),
     )
     for name, path in sets:
         print(f"--- {name}")
-        show(evaluate(matcher, path), path)
+        show(evaluate(matcher, path, router), path)
 
 
 def show(report: IntentReport, path: Path) -> None:

@@ -20,7 +20,7 @@ from app.llm.base import Backend, BackendError, Request
 from app.llm.offline import OfflineBackend
 from app.mentor import replies
 from app.mentor.evidence import Evidence
-from app.mentor.intents import route
+from app.mentor.notes_check import understand
 from app.mentor.section_matcher import SectionMatcher
 from app.mentor.turn_context import STUDY_EVENTS, WHOLE_TEXT
 from app.mentor.types import Citation, Delta, Done, Event, Meta, Reply, Route
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 CLARIFY_K = 8
 CLARIFY_MAX_TOKENS = 600
 SHINGLE_WORDS = 6  # a leak is cut off after at most this many words of the system prompt
-NOTES_CLAIM, KEY_CLAIM = 0.45, 0.40  # see _claimed_by_notes
 
 
 @dataclass
@@ -150,11 +149,10 @@ class Mentor:
         A compound request ("section 5 then quiz me") streams both parts as one reply: the
         first part's events, a rule, the second part's text; one Done with both. An interview
         asked for first goes second, so that its first question ends the reply."""
-        r = self._claimed_by_notes(message, route(message, state, self.matcher))
+        r = understand(message, state, self.matcher, self.index)
         state.turns += 1
         self.stats.by_intent[r.intent] = self.stats.by_intent.get(r.intent, 0) + 1
         parts = [r] if r.then is None else [replace(r, then=None), r.then]
-        parts[1:] = [self._claimed_by_notes(p.text or message, p) for p in parts[1:]]
         if parts[0].intent == "interview":  # "mock on security, then explain rootless mode"
             parts.reverse()  # the interview's question ends the reply: the next message answers it
         done: list[Reply] = []
@@ -310,22 +308,6 @@ class Mentor:
                 self.stats.canary_blocks += 1
                 raise BackendError("the reply tried to reveal the system prompt")
             yield piece
-
-    def _claimed_by_notes(self, message: str, r: Route) -> Route:
-        """A message no rule or vote claimed is a question when a passage of the notes is close
-        to it ("does latest mean newest": 0.60; labelled off-topic messages 0.35 or less), or
-        when it holds a word of the notes the model lacks and a typed question is close ("what
-        is tini and why do people use it": 0.26 from any passage, 0.44 from a question; the
-        off-topic ones 0.34 or less). Small talk that names Docker ("social") the same way."""
-        if r.intent != "other" or r.command not in ("unclaimed", "social"):
-            return r
-        hits = self.index.search(message, k=1, mode="dense")
-        near = bool(hits) and (hits[0].dense or 0.0) >= NOTES_CLAIM
-        if near or (
-            self.matcher.notes_term(message) and self.index.closest_question(message) >= KEY_CLAIM
-        ):
-            return Route("clarify", command="by-notes", text=r.text)
-        return r
 
     # -- clarify -------------------------------------------------------------------------------
 

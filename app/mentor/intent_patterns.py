@@ -191,8 +191,8 @@ _NOT_NUMBER = re.compile(r"\bnot\s+(?:section\s+|sec\s+|#)?(\d{1,3})\b")
 # a section request, then a question of its own: "section 5, what is a bridge network?",
 # "start from 7 and explain ADD vs COPY", "open networking - why can't my containers talk?"
 _SECTION_THEN_QUESTION = re.compile(
-    r"^(?P<first>(?:[^,;?]*?\b)?(?:sections?|secs?|chapters?|start(?:\s+from)?|open|show|do)"
-    r"\b[^,;?]{0,40}?)\s*(?:[,;:](?:\s*and\b)?(?:\s*also\b)?|\s-\s|\band\b(?:\s+also\b)?)\s*"
+    r"^(?P<first>(?:[^,;?]*?\b)?(?:sections?|secs?|chapters?|notes|start(?:\s+from)?|open|show|do)"
+    r"\b[^,;?]{0,40}?)\s*(?:(?:[,;:]|\.(?=\s))(?:\s*and\b)?(?:\s*also\b)?|\s-\s|\band\b(?:\s+also\b)?)\s*"
     r"(?P<question>(?:what|why|how|when|where|which|who|is|are|can|does|do|should|explain|"
     r"tell me|whats|what's)\b.{3,})$",
     re.I,
@@ -306,6 +306,7 @@ _DOCKER_WORDS = re.compile(
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     text = text.replace("&", " and ")
+    text = re.sub(r"\bq's\b", "qs", text)  # "give me 3 q's on X"
     text = re.sub(r"[^\w\s§#'/.+-]", " ", text)
     text = _SECTION_TYPO.sub(_fix_section_typo, text)
     text = _CHAT_SHORTHAND.sub(lambda m: _SHORTHAND[m.group(0)], text)
@@ -409,6 +410,9 @@ _NOT_A_SECTION = re.compile(
 _NOT_QUIZ = re.compile(
     r"\b(?:don'?t|dont|do not|no need to|not here to|not asking (?:you )?to) (?:quiz|test|grill|drill|interview) me\b|"
     r"\bno (?:quiz|quizzes|mock|interview)\b|"
+    # the real one, told about: "before my 2pm interview", "a good breakfast before an interview"
+    r"\bmy (?:\d[\w:]*|\w+day|onsite|final|technical|actual|first|second|upcoming) interview\b|"
+    r"\b(?:before|after|during) (?:my|the|an?|this|that|tomorrow'?s) (?:[\w-]+ )?interview\b|"
     # the real interviewers: "they'll def grill me on that", "the interviewer might quiz me"
     # (not "act like the interviewer and question me": the user asks for that)
     r"\b(?:they|they'?ll|they'?re|theyll|theyre|he|she|interviewers?)(?: (?!and\b)\w+){0,3} "

@@ -1006,3 +1006,23 @@ def test_sixteenth_probe_misses_in_other_words(
 ) -> None:
     r = route(message, ConversationState(), matcher)
     assert (r.intent, r.section) == (intent, section), r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "then"),
+    [
+        # the eighteenth probe's misses, in other words: the real interview told about, "q's",
+        # a question after a full stop
+        ("show me the networking notes before my 10am interview", "section", None),
+        ("any tips for sleeping well before the interview", "other", None),
+        ("give me 5 q's about compose", "interview", None),
+        ("volumes notes pls. also whats the diff between a named volume and a bind mount",
+         "section", "clarify"),
+    ],
+)  # fmt: skip
+def test_eighteenth_probe_misses_in_other_words(
+    matcher: SectionMatcher, message: str, intent: str, then: str | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, r
+    assert (r.then.intent if r.then else None) == then, r
