@@ -72,12 +72,15 @@ def interview_route(
     sections = tuple(dict.fromkeys([*numbers, *named]))
     this = re.search(
         r"\b(?:this|that|current|same)\s+(?:section|topic|one)\b|"
-        r"\b(?:on|about|from) (?:this|that|it)$|"  # "quiz me on this"
+        r"\b(?:on|about|from) (?:this|that|it)(?:$| and\b)|"  # "quiz me on this"
         r"\bwhat (?:we|i) (?:just )?(?:did|read|covered|went over)\b",
         text,
     )
-    if not sections and this and state.current_section:
-        sections = (state.current_section,)
+    # "quiz me on this and the previous one together"
+    before = re.search(r"\b(?:previous|prior|earlier) (?:one|section|topic|chapter)\b", text)
+    if not sections and state.current_section and (this or before):
+        here = state.current_section
+        sections = tuple(n for n, on in ((here - 1, before), (here, this)) if on and n >= 1)
     if not sections and not _ALL.search(text):
         tail = re.split(r"\b(?:on|about|for|in|regarding)\b", text, maxsplit=1)
         if len(tail) == 2 and tail[1].strip():

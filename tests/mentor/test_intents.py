@@ -741,12 +741,21 @@ def test_a_question_in_the_last_clause_is_answered(matcher: SectionMatcher, mess
     assert route(message, ConversationState(), matcher).intent == "clarify"
 
 
-@pytest.mark.parametrize("message", ["quiz me on it", "test me on what i just read"])
+@pytest.mark.parametrize(
+    ("message", "sections"),
+    [
+        ("quiz me on it", (11,)),
+        ("test me on what i just read", (11,)),
+        # and the one before it (the thirteenth probe's last miss, in other words)
+        ("quiz me on that and the earlier section", (10, 11)),
+        ("ask me some questions on the previous chapter", (10,)),
+    ],
+)
 def test_a_quiz_on_what_was_just_read_is_on_that_section(
-    matcher: SectionMatcher, message: str
+    matcher: SectionMatcher, message: str, sections: tuple[int, ...]
 ) -> None:
-    r = route(message, ConversationState(current_section=11, sections_seen={11}), matcher)
-    assert (r.intent, r.sections) == ("interview", (11,)), r
+    r = route(message, ConversationState(current_section=11, sections_seen={10, 11}), matcher)
+    assert (r.intent, r.sections) == ("interview", sections), r
 
 
 @pytest.mark.parametrize(
