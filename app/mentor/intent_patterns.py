@@ -413,10 +413,13 @@ _NOT_QUIZ = re.compile(
     # the real one, told about: "before my 2pm interview", "a good breakfast before an interview"
     r"\bmy (?:\d[\w:]*|\w+day|onsite|final|technical|actual|first|second|upcoming) interview\b|"
     r"\b(?:before|after|during) (?:my|the|an?|this|that|tomorrow'?s) (?:[\w-]+ )?interview\b|"
-    # the real interviewers: "they'll def grill me on that", "the interviewer might quiz me"
-    # (not "act like the interviewer and question me": the user asks for that)
-    r"\b(?:they|they'?ll|they'?re|theyll|theyre|he|she|interviewers?)(?: (?!and\b)\w+){0,3} "
-    r"(?:grill|quiz|test|drill|ask|question) me\b"
+    # the real interviewers: "they'll def grill me on that", "the interviewer will probably quiz
+    # me" (not "be the interviewer, grill me" nor "act like the interviewer and question me":
+    # the user asks for that)
+    r"\b(?:they|they'?ll|they'?re|theyll|theyre|he|she)(?: (?!and\b)\w+){0,3} "
+    r"(?:grill|quiz|test|drill|ask|question) me\b|"
+    r"\binterviewers? (?:will|would|might|may|could|can|always|usually|often|probably|def|"
+    r"definitely|gonna|is going to|are going to)\b(?: \w+){0,2} (?:grill|quiz|test|drill|ask|question) me\b"
 )
 # "unrelated to docker but can you help me write an email": the user says it is off-topic, up
 # front or before a "but" (not "why is my build slow, or is it not docker related?")
@@ -425,13 +428,13 @@ _OFF_TOPIC_SAID = re.compile(
     r"off[- ]?topic (?:question|but|here))\b|"
     r"\b(?:unrelated to docker|not (?:about docker|docker[- ]related)|nothing to do with docker),? but\b"
 )
-# small talk or a goodbye at the end of a message: "... long day, how are you doing today"
 # laughter, thanks and news in a statement no rule or vote claimed: small talk that names
 # Docker ("lol the docker whale is so cute", "got the job!!! ...") unless the notes claim it
 _SOCIAL = re.compile(
     r"\b(?:lol|lmao|rofl|haha+|hehe+|ngl|amirite|cute|cutest|adorable|thanks|thank you|thx|"
     r"good morning|good night|got the job|i passed)\b"
 )
+# small talk or a goodbye at the end of a message: "... long day, how are you doing today"
 _SMALL_TALK_END = re.compile(
     r"\b(?:how (?:are|r) (?:you|ya)(?: doing)?(?: today| tonight| this (?:morning|evening))?|"
     r"how'?s (?:it going|your day)|bye+|goodbye|good ?night|cya|see (?:you|ya)(?: later| tomorrow| tmrw)?|"

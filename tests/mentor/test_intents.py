@@ -946,6 +946,7 @@ def test_one_question_of_ones_own_is_no_interview(matcher: SectionMatcher) -> No
         ("yep keep them coming", "next", 9),
         ("open the registries notes, the interviewer will probably quiz me on it", "section", 12),
         ("be the interviewer and quiz me on swarm", "interview", None),
+        ("you're the interviewer now, grill me on volumes", "interview", None),
     ],
 )
 def test_fourteenth_and_seventeenth_probe_misses_in_other_words(
