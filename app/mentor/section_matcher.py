@@ -324,7 +324,10 @@ class SectionMatcher:
         -> "volumes notes", "containers sectoin" -> "containers section". Only a word of
         RESPELL_MIN_LETTERS or more that neither the notes nor the model know is changed, to
         the name or request word at least RESPELL_RATIO like it, and only when no other word
-        the model knows is closer ("practise" is "practice", not the name "practices")."""
+        the model knows is closer ("practise" is "practice", not the name "practices"). Without
+        the notes' words or the model, nothing is known for sure, and nothing is changed."""
+        if self.embedder is None or not self.lexicon:
+            return text
         return re.sub(
             rf"(?<![\w-])[A-Za-z]{{{RESPELL_MIN_LETTERS},}}(?![\w-])",
             lambda m: self._respelt_word(m.group(0)),

@@ -427,6 +427,7 @@ def test_notes_terms_are_words_of_the_notes_the_model_does_not_hold(
     assert matcher.notes_term("caching layers") is None  # cache + ing: a word it knows
     assert matcher.notes_term("the weather in paris") is None  # not in the notes
     assert SectionMatcher.builtin().notes_term("tini?") is None  # no notes, no model
+    assert SectionMatcher.builtin().respell("volumns notes") == "volumns notes"
 
 
 # a third probe (48 fresh messages, 44 right before these rules): chat shorthand, a casual
