@@ -50,6 +50,7 @@ PROBE_V15 = Path(__file__).parent / "data" / "intents_probe_v15.yaml"
 PROBE_V16 = Path(__file__).parent / "data" / "intents_probe_v16.yaml"
 PROBE_V17 = Path(__file__).parent / "data" / "intents_probe_v17.yaml"
 PROBE_V18 = Path(__file__).parent / "data" / "intents_probe_v18.yaml"
+PROBE_V19 = Path(__file__).parent / "data" / "intents_probe_v19.yaml"
 DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
 DEV_V2 = Path(__file__).parent / "data" / "intents_dev_v2.yaml"
 
@@ -170,6 +171,7 @@ def main() -> None:
         ("intents_probe_v16.yaml (sixteenth probe, seen)", PROBE_V16),
         ("intents_probe_v17.yaml (seventeenth probe, seen)", PROBE_V17),
         ("intents_probe_v18.yaml (eighteenth probe, seen)", PROBE_V18),
+        ("intents_probe_v19.yaml (nineteenth probe, seen)", PROBE_V19),
         ("intents_dev.yaml (development set, seen)", DEV),
         ("intents_dev_v2.yaml (second development set, seen)", DEV_V2),
     )

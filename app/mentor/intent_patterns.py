@@ -388,6 +388,12 @@ _POLITE_REQUEST = re.compile(
     r"(?: me)? (?!how|what|why|when|where|which|an? example)"
 )
 # "where is the part about registries", "the volumes notes, where r they": a request for them
+# asking for a section's notes outright, whatever else the message asks: "where should i start?
+# show me the compose notes pls"
+_SHOW_NOTES = re.compile(
+    r"\b(?:show|open|gimme|give me|pull up|bring up|send)(?: me)? (?:the |ur |your )?"
+    r"(?:[\w/.+-]+ ){1,3}(?:notes|section|chapter)\b"
+)
 _WHERE_ARE_NOTES = re.compile(
     r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:[\w-]+ ){0,3}?(?:part|notes|section|chapter)\b|"
     r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b|"
@@ -412,7 +418,7 @@ _NOT_QUIZ = re.compile(
     r"\bno (?:quiz|quizzes|mock|interview)\b|"
     # the real one, told about: "before my 2pm interview", "a good breakfast before an interview"
     r"\bmy (?:\d[\w:]*|\w+day|onsite|final|technical|actual|first|second|upcoming) interview\b|"
-    r"\b(?:before|after|during) (?:my|the|an?|this|that|tomorrow'?s) (?:[\w-]+ )?interview\b|"
+    r"\b(?:before|after|during) (?:my|the|an?|this|that|tomorrow'?s) (?:[\w-]+ ){0,2}interview\b|"
     # the real interviewers: "they'll def grill me on that", "the interviewer will probably quiz
     # me" (not "be the interviewer, grill me" nor "act like the interviewer and question me":
     # the user asks for that)

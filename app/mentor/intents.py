@@ -58,6 +58,7 @@ from app.mentor.intent_patterns import (
     _RECALLS,
     _REQUEST_START,
     _SECTION_THEN_QUESTION,
+    _SHOW_NOTES,
     _SIMPLER,
     _SMALL_TALK_END,
     _SOCIAL,
@@ -200,7 +201,11 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
 
     if _HELP_SEARCH.search(bare):
         return Route("help")
-    wants_plan = bool(_PLAN.search(bare))
+    # a plan, unless the notes of a section are asked for by name ("new to docker, where do i
+    # start... can you show me the introduction notes")
+    wants_plan = bool(_PLAN.search(bare)) and not (
+        _NOTES_NOUN.search(text) and matcher.by_words(text)
+    )
     if wants_plan and not re.search(r"\b(?:mock|quiz|interview me|test me|grill me)\b", bare):
         return Route("help", command="plan", count=plan_minutes(bare))
     asked = _NOT_QUIZ.sub(" ", text)  # "don't quiz me, just explain ..." asks for no interview
@@ -249,7 +254,7 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
     ):
         return Route("clarify")  # "137?", "2377", "exit code 137": what it means
 
-    if _PLAN.search(bare):
+    if wants_plan:
         return Route("help", command="plan", count=plan_minutes(bare))
     if _CARDS.search(bare):
         return Route("help", command="cards")
@@ -309,6 +314,8 @@ def _route_one(message: str, state: ConversationState, matcher: SectionMatcher) 
         return Route(
             "section", section=named[0], command="by-name"
         )  # "volumes notes, where r they"
+    if named and (shown := _SHOW_NOTES.search(bare)) and (ones := matcher.by_words(shown[0])):
+        return Route("section", section=ones[0], command="by-name")  # "... show me the X notes"
     if _BARE_COMMAND.match(bare) and not matcher.only_names(bare):
         return Route("clarify")  # "docker diff": what it does, not a whole section
     two_topics = len(set(named)) > 1 and not re.search(r"\b(?:and|n|then|or)\b|[&+/,]", bare)

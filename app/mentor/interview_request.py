@@ -43,6 +43,12 @@ def asking_part(message: str, text: str, matcher: SectionMatcher) -> str | None:
         for p in sentences
         if _INTERVIEW.search(p) or _QUESTIONS_WANTED.search(p)
     ]
+    if asking:  # "... practice interview on dockerfile stuff? images and the advanced one"
+        asking += [
+            p
+            for p in sentences
+            if p not in asking and matcher.by_words(p) and not matcher.details(p)
+        ]
     part = " ".join(asking)
     uncounted = _NOT_A_SECTION.sub(" ", _COUNT.sub(" ", part))
     names = _NUMBERED_SECTION.search(part) or re.search(r"\b\d{1,2}\b", uncounted)

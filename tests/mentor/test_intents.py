@@ -1037,3 +1037,25 @@ def test_eighteenth_probe_misses_in_other_words(
     r = route(message, ConversationState(), matcher)
     assert r.intent == intent, r
     assert (r.then.intent if r.then else None) == then, r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "sections"),
+    [
+        # the nineteenth probe's misses, in other words: notes asked for by name beside a
+        # plan question, the real interview told about, the sections of a quiz in a second
+        # sentence
+        ("zero docker experience. where do i even start... can you show me the installation notes",
+         "section", (2,)),
+        ("where should i start? show me the compose notes pls", "section", (8,)),
+        ("i have to revise networking before the final round interview. open the networking notes",
+         "section", (5,)),
+        ("quiz me on compose please. volumes and networking", "interview", (8, 6, 5)),
+    ],
+)  # fmt: skip
+def test_nineteenth_probe_misses_in_other_words(
+    matcher: SectionMatcher, message: str, intent: str, sections: tuple[int, ...]
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, r
+    assert (r.sections if intent == "interview" else (r.section,)) == sections, r
