@@ -387,13 +387,13 @@ _POLITE_REQUEST = re.compile(
     r"^(?:can|could|would) (?:you|u) (?:please |pls )?(?:show|open|give|pull up|bring up)"
     r"(?: me)? (?!how|what|why|when|where|which|an? example)"
 )
-# "where is the part about registries", "the volumes notes, where r they": a request for them
 # asking for a section's notes outright, whatever else the message asks: "where should i start?
-# show me the compose notes pls"
+# show me the compose notes pls" (not "show me the ports section of a compose file")
 _SHOW_NOTES = re.compile(
     r"\b(?:show|open|gimme|give me|pull up|bring up|send)(?: me)? (?:the |ur |your )?"
-    r"(?:[\w/.+-]+ ){1,3}(?:notes|section|chapter)\b"
+    r"(?:[\w/.+-]+ ){1,3}(?:notes|section|chapter)\b(?! of\b)"
 )
+# "where is the part about registries", "the volumes notes, where r they": a request for them
 _WHERE_ARE_NOTES = re.compile(
     r"\bwhere(?:'s| is| are| r| can i find| do i find)? (?:the )?(?:[\w-]+ ){0,3}?(?:part|notes|section|chapter)\b|"
     r"\b(?:part|notes|section|chapter)\b.{0,20}\bwhere (?:is|are|r) (?:it|they|them)\b|"
