@@ -32,27 +32,31 @@ from app.mentor.section_matcher import SectionMatcher
 from app.mentor.types import Route
 
 DATA = Path(__file__).parent / "data" / "intents.yaml"
-PROBE = Path(__file__).parent / "data" / "intents_probe.yaml"
-PROBE_V2 = Path(__file__).parent / "data" / "intents_probe_v2.yaml"
-PROBE_V3 = Path(__file__).parent / "data" / "intents_probe_v3.yaml"
-PROBE_V4 = Path(__file__).parent / "data" / "intents_probe_v4.yaml"
-PROBE_V5 = Path(__file__).parent / "data" / "intents_probe_v5.yaml"
-PROBE_V6 = Path(__file__).parent / "data" / "intents_probe_v6.yaml"
-PROBE_V7 = Path(__file__).parent / "data" / "intents_probe_v7.yaml"
-PROBE_V8 = Path(__file__).parent / "data" / "intents_probe_v8.yaml"
-PROBE_V9 = Path(__file__).parent / "data" / "intents_probe_v9.yaml"
-PROBE_V10 = Path(__file__).parent / "data" / "intents_probe_v10.yaml"
-PROBE_V11 = Path(__file__).parent / "data" / "intents_probe_v11.yaml"
-PROBE_V12 = Path(__file__).parent / "data" / "intents_probe_v12.yaml"
-PROBE_V13 = Path(__file__).parent / "data" / "intents_probe_v13.yaml"
-PROBE_V14 = Path(__file__).parent / "data" / "intents_probe_v14.yaml"
-PROBE_V15 = Path(__file__).parent / "data" / "intents_probe_v15.yaml"
-PROBE_V16 = Path(__file__).parent / "data" / "intents_probe_v16.yaml"
-PROBE_V17 = Path(__file__).parent / "data" / "intents_probe_v17.yaml"
-PROBE_V18 = Path(__file__).parent / "data" / "intents_probe_v18.yaml"
-PROBE_V19 = Path(__file__).parent / "data" / "intents_probe_v19.yaml"
-DEV = Path(__file__).parent / "data" / "intents_dev.yaml"
-DEV_V2 = Path(__file__).parent / "data" / "intents_dev_v2.yaml"
+# every routing set, in the order written: (file under data/, what it is)
+SETS = (
+    ("intents.yaml", "the labelled set"),
+    ("intents_probe.yaml", "first probe, seen"),
+    ("intents_probe_v2.yaml", "second probe"),
+    ("intents_probe_v3.yaml", "third probe"),
+    ("intents_probe_v4.yaml", "fourth probe"),
+    ("intents_probe_v5.yaml", "fifth probe"),
+    ("intents_probe_v6.yaml", "sixth probe"),
+    ("intents_probe_v7.yaml", "seventh probe"),
+    ("intents_probe_v8.yaml", "eighth probe: terse questions vs sections, seen"),
+    ("intents_probe_v9.yaml", "ninth probe, seen"),
+    ("intents_probe_v10.yaml", "tenth probe, seen"),
+    ("intents_probe_v11.yaml", "eleventh probe, seen"),
+    ("intents_probe_v12.yaml", "twelfth probe, seen"),
+    ("intents_probe_v13.yaml", "thirteenth probe, seen"),
+    ("intents_probe_v14.yaml", "fourteenth probe, seen"),
+    ("intents_probe_v15.yaml", "fifteenth probe, seen"),
+    ("intents_probe_v16.yaml", "sixteenth probe, seen"),
+    ("intents_probe_v17.yaml", "seventeenth probe, seen"),
+    ("intents_probe_v18.yaml", "eighteenth probe, seen"),
+    ("intents_probe_v19.yaml", "nineteenth probe, seen"),
+    ("intents_dev.yaml", "development set, seen"),
+    ("intents_dev_v2.yaml", "second development set, seen"),
+)
 
 
 @dataclass
@@ -151,33 +155,9 @@ def main() -> None:
         kb = knowledge.load(Settings().knowledge_dir)
         matcher = SectionMatcher.from_knowledge(kb, shared_embedder())
     matcher.warm()
-    sets = (
-        ("intents.yaml", DATA),
-        ("intents_probe.yaml (first probe, seen)", PROBE),
-        ("intents_probe_v2.yaml (second probe)", PROBE_V2),
-        ("intents_probe_v3.yaml (third probe)", PROBE_V3),
-        ("intents_probe_v4.yaml (fourth probe)", PROBE_V4),
-        ("intents_probe_v5.yaml (fifth probe)", PROBE_V5),
-        ("intents_probe_v6.yaml (sixth probe)", PROBE_V6),
-        ("intents_probe_v7.yaml (seventh probe)", PROBE_V7),
-        ("intents_probe_v8.yaml (eighth probe: terse questions vs sections, seen)", PROBE_V8),
-        ("intents_probe_v9.yaml (ninth probe, seen)", PROBE_V9),
-        ("intents_probe_v10.yaml (tenth probe, seen)", PROBE_V10),
-        ("intents_probe_v11.yaml (eleventh probe, seen)", PROBE_V11),
-        ("intents_probe_v12.yaml (twelfth probe, seen)", PROBE_V12),
-        ("intents_probe_v13.yaml (thirteenth probe, seen)", PROBE_V13),
-        ("intents_probe_v14.yaml (fourteenth probe, seen)", PROBE_V14),
-        ("intents_probe_v15.yaml (fifteenth probe, seen)", PROBE_V15),
-        ("intents_probe_v16.yaml (sixteenth probe, seen)", PROBE_V16),
-        ("intents_probe_v17.yaml (seventeenth probe, seen)", PROBE_V17),
-        ("intents_probe_v18.yaml (eighteenth probe, seen)", PROBE_V18),
-        ("intents_probe_v19.yaml (nineteenth probe, seen)", PROBE_V19),
-        ("intents_dev.yaml (development set, seen)", DEV),
-        ("intents_dev_v2.yaml (second development set, seen)", DEV_V2),
-    )
-    for name, path in sets:
-        print(f"--- {name}")
-        show(evaluate(matcher, path, router), path)
+    for name, what in SETS:
+        print(f"--- {name} ({what})")
+        show(evaluate(matcher, DATA.parent / name, router), DATA.parent / name)
 
 
 def show(report: IntentReport, path: Path) -> None:

@@ -283,20 +283,11 @@ def test_the_vote_ignores_the_topic_and_the_examples_are_not_the_probe(
     import yaml
 
     from app.mentor.intent_examples import EXAMPLES
-    from bench.bench_intents import (
-        DATA,
-        DEV,
-        PROBE,
-        PROBE_V2,
-        PROBE_V3,
-        PROBE_V4,
-        PROBE_V5,
-        PROBE_V6,
-    )
+    from bench.bench_intents import DATA, SETS
 
     benched = {
         str(c["message"]).lower()
-        for path in (DATA, PROBE, PROBE_V2, PROBE_V3, PROBE_V4, PROBE_V5, PROBE_V6, DEV)
+        for path in (DATA.parent / name for name, _ in SETS)
         for c in yaml.safe_load(path.read_text(encoding="utf-8"))
     }
     examples = {m.lower() for ms in EXAMPLES.values() for m in ms}
