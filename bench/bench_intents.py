@@ -54,6 +54,7 @@ SETS = (
     ("intents_probe_v17.yaml", "seventeenth probe, seen"),
     ("intents_probe_v18.yaml", "eighteenth probe, seen"),
     ("intents_probe_v19.yaml", "nineteenth probe, seen"),
+    ("intents_probe_v20.yaml", "twentieth probe, seen"),
     ("intents_dev.yaml", "development set, seen"),
     ("intents_dev_v2.yaml", "second development set, seen"),
 )

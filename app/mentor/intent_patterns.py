@@ -29,7 +29,10 @@ _SEC_WORD = (
 )
 # `(?<![a-z])`: "which one" is not "ch one"
 _SECTION_REF = re.compile(
-    rf"(?<![a-z])(?:{_SEC_WORD})\s*\.?\s*(?:no\.?|number|#)?\s*(-?\d+(?:[.,]\d+)?|(?:{_NUM_WORD_RE})(?:[\s-]+(?:hundred|thousand))?)\b"
+    rf"(?:(?<![a-z])(?:{_SEC_WORD})\s*\.?\s*(?:no\.?|number|#)?\s*|"
+    # "pull up #18 docker in prod" (not "#137": an exit code)
+    r"(?<![\w&#])#(?=\d{1,2}\b))"
+    rf"(-?\d+(?:[.,]\d+)?|(?:{_NUM_WORD_RE})(?:[\s-]+(?:hundred|thousand))?)\b"
 )
 _BARE_NUMBER = re.compile(r"^(?:#|no\.?\s*)?(-?\d+(?:\.\d+)?)$")
 # a bare 137 or 2377: an exit code or a port to ask about, never a section number
@@ -416,6 +419,7 @@ _NOT_A_SECTION = re.compile(
 _NOT_QUIZ = re.compile(
     r"\b(?:don'?t|dont|do not|no need to|not here to|not asking (?:you )?to) (?:quiz|test|grill|drill|interview) me\b|"
     r"\bno (?:quiz|quizzes|mock|interview)\b|"
+    r"\b(?:preparing|prepping|studying|getting ready) for (?:an? |my |the |this |that |a job )?interview\b|"
     # the real one, told about: "before my 2pm interview", "a good breakfast before an interview"
     r"\bmy (?:\d[\w:]*|\w+day|onsite|final|technical|actual|first|second|upcoming) interview\b|"
     r"\b(?:before|after|during) (?:my|the|an?|this|that|tomorrow'?s) (?:[\w-]+ ){0,2}interview\b|"
@@ -432,7 +436,11 @@ _NOT_QUIZ = re.compile(
 _OFF_TOPIC_SAID = re.compile(
     r"^(?:\S+\s+){0,4}(?:unrelated to docker|not (?:docker|about docker|docker[- ]related)|nothing to do with docker|"
     r"off[- ]?topic (?:question|but|here))\b|"
-    r"\b(?:unrelated to docker|not (?:about docker|docker[- ]related)|nothing to do with docker),? but\b"
+    r"\b(?:unrelated to docker|not (?:about docker|docker[- ]related)|nothing to do with docker),? but\b|"
+    # a joke or a poem, whatever it is about: "tell me a joke about kubernetes" (asked first:
+    # "quiz me on swarm then tell me a joke" is a quiz, then the joke's own reply)
+    r"^(?:\S+\s+){0,3}(?:tell|say|make|write|give)(?: me| us)? (?:a|an|another|some|one more) (?:\w+ )?"
+    r"(?:joke|poem|song|story|limerick|riddle|haiku)s?\b"
 )
 # laughter, thanks and news in a statement no rule or vote claimed: small talk that names
 # Docker ("lol the docker whale is so cute", "got the job!!! ...") unless the notes claim it

@@ -123,7 +123,7 @@ def route(message: str, state: ConversationState, matcher: SectionMatcher) -> Ro
         if (
             first.intent in wanted
             and not first.problem
-            and (second.intent == "clarify" or second.command == "unclaimed")
+            and (second.intent == "clarify" or second.command in ("unclaimed", "off-topic"))
             and (_QUESTION_START.match(parts[1]) or message.rstrip().endswith("?"))
         ):
             # "open the ci/cd notes, then explain what a multi stage build saves": the notes or

@@ -99,6 +99,13 @@ def interview_route(
     return Route("interview", sections=sections, count=count)
 
 
+# a count said after the request: "practice qs on logging pls, 5 is enough", "3 will do"
+_COUNT_SAID = re.compile(
+    r"\b(\d{1,2})(?= (?:is|are|would be|should be) (?:enough|fine|plenty|ok|okay)\b"
+    r"| (?:will|should|would) do\b)"
+)
+
+
 def numbers_and_count(text: str) -> tuple[list[int], int | None, str]:
     """(sections named by number, the number of questions, the rest of the text). Sections
     named by number come out first, so that "sec 19 only, two q" is not 19 questions and
@@ -116,6 +123,7 @@ def numbers_and_count(text: str) -> tuple[list[int], int | None, str]:
         _COUNT.search(text)
         or re.search(r"\b(\d{1,2}) of them\b", text)
         or re.search(r"\b(?:maybe|like|about|around|say) (\d{1,2})(?: or so)?$", text)
+        or _COUNT_SAID.search(text)
     ):
         raw = m.group(1)
         count = max(1, min(int(raw) if raw.isdigit() else NUMBER_WORDS[raw], 20))

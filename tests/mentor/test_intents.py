@@ -1050,3 +1050,26 @@ def test_nineteenth_probe_misses_in_other_words(
     r = route(message, ConversationState(), matcher)
     assert r.intent == intent, r
     assert (r.sections if intent == "interview" else (r.section,)) == sections, r
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "sections", "count"),
+    [
+        # the twentieth probe's misses, in other words: a joke or a poem is off-topic whatever
+        # it is about, "preparing for an interview" is a story, "#7" names a section, "4 should
+        # do" is a count
+        ("write me a poem about docker volumes", "other", (), None),
+        ("can u show me the networking notes? im preparing for an interview at a startup",
+         "section", (5,), None),
+        ("open #7 pls", "section", (7,), None),
+        ("quiz me on compose, 4 should do", "interview", (8,), 4),
+        ("what does exit code #137 mean", "clarify", (), None),  # not a section number
+    ],
+)  # fmt: skip
+def test_twentieth_probe_misses_in_other_words(
+    matcher: SectionMatcher, message: str, intent: str, sections: tuple[int, ...], count: int | None
+) -> None:
+    r = route(message, ConversationState(), matcher)
+    assert r.intent == intent, r
+    assert (r.sections or ((r.section,) if r.section else ())) == sections, r
+    assert r.count == count, r
