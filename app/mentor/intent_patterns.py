@@ -437,10 +437,11 @@ _OFF_TOPIC_SAID = re.compile(
     r"^(?:\S+\s+){0,4}(?:unrelated to docker|not (?:docker|about docker|docker[- ]related)|nothing to do with docker|"
     r"off[- ]?topic (?:question|but|here))\b|"
     r"\b(?:unrelated to docker|not (?:about docker|docker[- ]related)|nothing to do with docker),? but\b|"
-    # a joke or a poem, whatever it is about: "tell me a joke about kubernetes" (asked first:
+    # a joke or a poem, whatever it is about: "tell me a joke about kubernetes" (not a story:
+    # "give me a real world story of a swarm outage" may be prep; asked first:
     # "quiz me on swarm then tell me a joke" is a quiz, then the joke's own reply)
     r"^(?:\S+\s+){0,3}(?:tell|say|make|write|give)(?: me| us)? (?:a|an|another|some|one more) (?:\w+ )?"
-    r"(?:joke|poem|song|story|limerick|riddle|haiku)s?\b"
+    r"(?:joke|poem|song|limerick|riddle|haiku)s?\b"
 )
 # laughter, thanks and news in a statement no rule or vote claimed: small talk that names
 # Docker ("lol the docker whale is so cute", "got the job!!! ...") unless the notes claim it
