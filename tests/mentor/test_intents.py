@@ -877,27 +877,6 @@ def test_a_phrase_the_notes_use_makes_a_question_about_docker(
 
 
 @pytest.mark.parametrize(
-    ("message", "intent", "section"),
-    [
-        # the thirteenth probe's misses, in other words, after Section 8 was shown
-        ("right, makes sense. could we go back to the previous section please", "section", 7),
-        ("hold on, go back one", "section", 7),
-        ("not now, my lunch break is over", "other", None),
-        ("yes, go further", "next", 9),
-        ("nice. now the swarm mode notes", "section", 9),
-        ("how to say... the volumes notes, i need them today", "section", 6),
-        ("how do i go back to a previous image version", "clarify", None),  # no navigation
-    ],
-)
-def test_thirteenth_probe_misses_in_other_words(
-    matcher: SectionMatcher, message: str, intent: str, section: int | None
-) -> None:
-    state = ConversationState(current_section=8, offered_section=9, sections_seen={1, 2, 8})
-    r = route(message, state, matcher)
-    assert (r.intent, r.section) == (intent, section), r
-
-
-@pytest.mark.parametrize(
     ("message", "intent"),
     [
         ("hi, what you can do for me?", "help"),
@@ -922,9 +901,16 @@ def test_one_question_of_ones_own_is_no_interview(matcher: SectionMatcher) -> No
 @pytest.mark.parametrize(
     ("message", "intent", "section"),
     [
-        # the fourteenth probe's misses, in other words, after Section 8 was shown: a name or
-        # a request word typed wrong, going on in another language, a second question after
-        # ", also"
+        # the thirteenth probe's misses, in other words, after Section 8 was shown
+        ("right, makes sense. could we go back to the previous section please", "section", 7),
+        ("hold on, go back one", "section", 7),
+        ("not now, my lunch break is over", "other", None),
+        ("yes, go further", "next", 9),
+        ("nice. now the swarm mode notes", "section", 9),
+        ("how to say... the volumes notes, i need them today", "section", 6),
+        ("how do i go back to a previous image version", "clarify", None),  # no navigation
+        # the fourteenth's: a name or a request word typed wrong, going on in another
+        # language, a second question after ", also"
         ("notes on volums pls", "section", 6),
         ("kuberentes section pls", "section", 10),
         ("open the registery chapter", "section", 12),
@@ -941,7 +927,7 @@ def test_one_question_of_ones_own_is_no_interview(matcher: SectionMatcher) -> No
         ("you're the interviewer now, grill me on volumes", "interview", None),
     ],
 )
-def test_fourteenth_and_seventeenth_probe_misses_in_other_words(
+def test_thirteenth_fourteenth_and_seventeenth_probe_misses_in_other_words(
     matcher: SectionMatcher, message: str, intent: str, section: int | None
 ) -> None:
     state = ConversationState(current_section=8, offered_section=9, sections_seen={1, 2, 8})
@@ -968,23 +954,6 @@ def test_how_they_are_asked_mid_message_is_a_question() -> None:
     assert _QUESTION_INSIDE.search("compose profiles, how is it picked")
 
 
-@pytest.mark.parametrize(
-    ("message", "sections", "then"),
-    [
-        # the fifteenth probe's misses, in other words: a topic with a slash, "random"
-        ("ask me docker/k8s questions", (10,), None),
-        ("random swarm questions, go", (9,), None),
-        ("ask me ci/cd qs and after that explain how runners cache layers", (17,), "clarify"),
-    ],
-)
-def test_fifteenth_probe_interviews_in_other_words(
-    matcher: SectionMatcher, message: str, sections: tuple[int, ...], then: str | None
-) -> None:
-    r = route(message, ConversationState(), matcher)
-    assert (r.intent, r.sections) == ("interview", sections), r
-    assert (r.then.intent if r.then else None) == then, r
-
-
 def test_from_the_start_beside_a_name_is_only_navigation(matcher: SectionMatcher) -> None:
     """ "X from the very start pls, total beginner here" asks for X's notes by name, with no
     detail to answer (the vote used to decide it, and once called it a question)."""
@@ -995,81 +964,52 @@ def test_from_the_start_beside_a_name_is_only_navigation(matcher: SectionMatcher
 
 
 @pytest.mark.parametrize(
-    ("message", "intent", "section"),
+    ("message", "intent", "sections", "then", "count"),
     [
-        # the sixteenth probe's misses, in other words
-        ("is there a chapter about registries", "section", 12),
-        ("remind me what topics there are", "help", None),
-        ("lol the compose whale logo thing is so cute", "other", None),
-    ],
-)
-def test_sixteenth_probe_misses_in_other_words(
-    matcher: SectionMatcher, message: str, intent: str, section: int | None
-) -> None:
-    r = route(message, ConversationState(), matcher)
-    assert (r.intent, r.section) == (intent, section), r
-
-
-@pytest.mark.parametrize(
-    ("message", "intent", "then"),
-    [
-        # the eighteenth probe's misses, in other words: the real interview told about, "q's",
-        # a question after a full stop
-        ("show me the networking notes before my 10am interview", "section", None),
-        ("any tips for sleeping well before the interview", "other", None),
-        ("give me 5 q's about compose", "interview", None),
+        # the fifteenth probe's misses, in other words: a topic with a slash, "random"
+        ("ask me docker/k8s questions", "interview", (10,), None, None),
+        ("random swarm questions, go", "interview", (9,), None, None),
+        ("ask me ci/cd qs and after that explain how runners cache layers",
+         "interview", (17,), "clarify", None),
+        # the sixteenth's
+        ("is there a chapter about registries", "section", (12,), None, None),
+        ("remind me what topics there are", "help", (), None, None),
+        ("lol the compose whale logo thing is so cute", "other", (), None, None),
+        # the eighteenth's: the real interview told about, "q's", a question after a full stop
+        ("show me the networking notes before my 10am interview", "section", (5,), None, None),
+        ("any tips for sleeping well before the interview", "other", (), None, None),
+        ("give me 5 q's about compose", "interview", (8,), None, 5),
         ("volumes notes pls. also whats the diff between a named volume and a bind mount",
-         "section", "clarify"),
-    ],
-)  # fmt: skip
-def test_eighteenth_probe_misses_in_other_words(
-    matcher: SectionMatcher, message: str, intent: str, then: str | None
-) -> None:
-    r = route(message, ConversationState(), matcher)
-    assert r.intent == intent, r
-    assert (r.then.intent if r.then else None) == then, r
-
-
-@pytest.mark.parametrize(
-    ("message", "intent", "sections"),
-    [
-        # the nineteenth probe's misses, in other words: notes asked for by name beside a
-        # plan question, the real interview told about, the sections of a quiz in a second
-        # sentence
+         "section", (6,), "clarify", None),
+        # the nineteenth's: notes asked for by name beside a plan question, the real interview
+        # told about, the sections of a quiz in a second sentence
         ("zero docker experience. where do i even start... can you show me the installation notes",
-         "section", (2,)),
-        ("where should i start? show me the compose notes pls", "section", (8,)),
+         "section", (2,), None, None),
+        ("where should i start? show me the compose notes pls", "section", (8,), None, None),
         ("i have to revise networking before the final round interview. open the networking notes",
-         "section", (5,)),
-        ("quiz me on compose please. volumes and networking", "interview", (8, 6, 5)),
-    ],
-)  # fmt: skip
-def test_nineteenth_probe_misses_in_other_words(
-    matcher: SectionMatcher, message: str, intent: str, sections: tuple[int, ...]
-) -> None:
-    r = route(message, ConversationState(), matcher)
-    assert r.intent == intent, r
-    assert (r.sections if intent == "interview" else (r.section,)) == sections, r
-
-
-@pytest.mark.parametrize(
-    ("message", "intent", "sections", "count"),
-    [
-        # the twentieth probe's misses, in other words: a joke or a poem is off-topic whatever
-        # it is about, "preparing for an interview" is a story, "#7" names a section, "4 should
-        # do" is a count
-        ("write me a poem about docker volumes", "other", (), None),
+         "section", (5,), None, None),
+        ("quiz me on compose please. volumes and networking", "interview", (8, 6, 5), None, None),
+        # the twentieth's: a joke or a poem is off-topic whatever it is about, "preparing for an
+        # interview" is a story, "#7" names a section, "4 should do" is a count
+        ("write me a poem about docker volumes", "other", (), None, None),
         ("can u show me the networking notes? im preparing for an interview at a startup",
-         "section", (5,), None),
-        ("open #7 pls", "section", (7,), None),
-        ("quiz me on compose, 4 should do", "interview", (8,), 4),
-        ("what does exit code #137 mean", "clarify", (), None),  # not a section number
+         "section", (5,), None, None),
+        ("open #7 pls", "section", (7,), None, None),
+        ("quiz me on compose, 4 should do", "interview", (8,), None, 4),
+        ("what does exit code #137 mean", "clarify", (), None, None),  # not a section number
     ],
 )  # fmt: skip
-def test_twentieth_probe_misses_in_other_words(
-    matcher: SectionMatcher, message: str, intent: str, sections: tuple[int, ...], count: int | None
+def test_fifteenth_to_twentieth_probe_misses_in_other_words(
+    matcher: SectionMatcher,
+    message: str,
+    intent: str,
+    sections: tuple[int, ...],
+    then: str | None,
+    count: int | None,
 ) -> None:
+    """Asked with nothing shown yet: the intent, the section(s), a compound's second part and
+    the number of questions."""
     r = route(message, ConversationState(), matcher)
-    assert r.intent == intent, r
-    assert (r.sections or ((r.section,) if r.section else ())) == sections, r
+    got = (r.intent, r.sections or ((r.section,) if r.section else ()), r.then and r.then.intent)
+    assert got == (intent, sections, then), r
     assert r.count == count, r
