@@ -21,6 +21,9 @@ import re
 from functools import lru_cache
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+# Markdown's emphasis and code marks, but not the underscores inside a name ("NET_BIND_SERVICE",
+# "depends_on"): what the judge and a bank question's citation drop from a text
+EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
 _IMP = re.compile(r"\s*\(IMP\)\s*$", re.I)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from app.text import EMPHASIS
+
 if TYPE_CHECKING:
     from app.retrieval.embeddings import Embedder
 
@@ -17,9 +19,6 @@ if TYPE_CHECKING:
 THRESHOLD = 0.48
 
 CODE_BLOCK = re.compile(r"```[^\n]*\n.*?```", re.S)
-# Markdown emphasis and code marks; an underscore inside a name ("NET_BIND_SERVICE",
-# "depends_on") is part of what the answer says, and the key points keep theirs
-_EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*(\"'])")
 
 
@@ -28,7 +27,7 @@ def answer_units(markdown: str) -> list[str]:
     units = [m.group(0) for m in CODE_BLOCK.finditer(markdown)]
     for line in CODE_BLOCK.sub("\n", markdown).splitlines():
         line = re.sub(r"^\s*(?:[-*+>]|\d+\.)\s+", "", line.strip())
-        line = _EMPHASIS.sub("", line).strip()
+        line = EMPHASIS.sub("", line).strip()  # a name keeps its underscores, as key points do
         if not line or line.startswith(("#", "Sources:", "Source:", "Want the full notes")):
             continue
         if line.startswith("|"):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.knowledge import Knowledge, Question, Section
-from app.text import slugify, spot
+from app.text import EMPHASIS, slugify, spot
 
 # Bump whenever the chunk boundaries, ids or embedded text change: it is part of the cache key.
 CHUNKER_VERSION = "12"
@@ -28,8 +28,7 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _SUBHEADING = re.compile(r"^\s{0,3}###\s+(.+?)\s*#*\s*$")
 _SECTION_HEADING = re.compile(r"^\s{0,3}#{1,2}\s+Section\s+\d+\b")
 _IMP = re.compile(r"\s*\(IMP\)\s*$", re.IGNORECASE)
-# Markdown marks, but not the underscores inside a name ("NET_BIND_SERVICE", "depends_on")
-_MD_NOISE = re.compile(r"[*`>#]+|(?<!\w)_+|_+(?!\w)")
+_QUOTE_OR_HEADING = re.compile(r"[>#]+")  # Markdown marks beside EMPHASIS
 
 
 @dataclass(frozen=True)
@@ -222,7 +221,7 @@ def chunk_section(section: Section) -> list[Chunk]:
 
 def question_heading(question: Question, max_words: int = 8) -> str:
     """'Interview question: What is the difference between ...' (the first few words)."""
-    plain = _MD_NOISE.sub("", question.question).split()
+    plain = _QUOTE_OR_HEADING.sub("", EMPHASIS.sub("", question.question)).split()
     head = " ".join(plain[:max_words])
     return f"Interview question: {head}{' ...' if len(plain) > max_words else ''}"
 
