@@ -11,7 +11,8 @@ banks, where every question has a strong reference answer (its `model_answer`) a
 the strong answer covers from those the wrong answer covers (Youden's J). `--calibrate` prints it.
 
 Latency: every held-out question once (distinct questions, so no reply cache hides the work),
-each in a fresh conversation, POST /api/chat with Accept: application/json, in-process.
+each in a fresh conversation, POST /api/chat with Accept: application/json, to a real
+`mentor serve` on loopback (see `chat_latency`).
 
     python -m bench.bench_clarify [--calibrate] [--all | --tune | --fresh | --fresh2 | --dev3 | --dev3-held | --dev4 | --dev4-held | --dev5 | --dev6 | --dev6-held] [--show N] [--ceiling] [--no-http]
 
@@ -179,20 +180,24 @@ def ceilings(embedder: Embedder, cases: list[Case], mentor: Mentor) -> tuple[flo
     return float(np.mean(pooled)), float(np.mean(anywhere))
 
 
-def chat_latency(cases: list[Case], settings: Settings) -> tuple[list[float], dict[str, int]]:
-    """Wall ms of POST /api/chat (JSON) per question, and the intents the router chose."""
-    from fastapi.testclient import TestClient
+def chat_latency(cases: list[Case]) -> tuple[list[float], dict[str, int]]:
+    """Wall ms of POST /api/chat (JSON) per question, and the intents the router chose: through
+    a real `mentor serve` on loopback (bench_startup.serve: the shared index cache, a fresh
+    database, the offline engine), as a browser's request arrives. (Until 2026-12-07 this was
+    the in-process TestClient, which runs the app through a thread portal; interleaved on one
+    box the two read within 3 ms of each other.)"""
+    import httpx
 
-    from app.web.app import create_app
+    from bench.bench_startup import serve
 
-    app = create_app(settings)
     times: list[float] = []
     intents: dict[str, int] = {}
-    with TestClient(app) as client:
-        deadline = time.monotonic() + 300
-        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        client.post("/api/chat", json={"message": "what is a container"})  # first-turn warm-up
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve(Path(tmp)) as (base, _),
+        httpx.Client(base_url=base, timeout=60) as client,
+    ):
+        client.post("/api/chat", json={"message": "what is a container"})  # first turn
         for c in cases:
             t0 = time.perf_counter()
             r = client.post(
@@ -254,14 +259,10 @@ def main() -> None:
                 print(f"  {'+' if ok else '-'} {kp}")
     if "--no-http" in args:
         return
-    try:
-        times, intents = chat_latency(chosen, settings)
-    except ImportError as exc:  # the web app is being restructured: report, do not hide
-        print(f"/api/chat latency not measured: the web app does not import ({exc})")
-    else:
-        p50, p95 = np.percentile(times, 50), np.percentile(times, 95)
-        print(f"/api/chat JSON latency, distinct questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-        print("routed as: " + ", ".join(f"{k} {v}" for k, v in sorted(intents.items())))
+    times, intents = chat_latency(chosen)
+    p50, p95 = np.percentile(times, 50), np.percentile(times, 95)
+    print(f"/api/chat JSON latency, distinct questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print("routed as: " + ", ".join(f"{k} {v}" for k, v in sorted(intents.items())))
 
 
 if __name__ == "__main__":
